@@ -2,6 +2,7 @@ package io.pgnode.plugin.xray;
 
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -32,6 +33,8 @@ final class TestingV2rayClient implements AutoCloseable {
      */
     record Route(String name, String protocol, int serverPort, String secret) {}
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Process process;
     private final Map<String, Integer> socksPorts;
 
@@ -41,7 +44,7 @@ final class TestingV2rayClient implements AutoCloseable {
     }
 
     static TestingV2rayClient start(List<Route> routes) throws IOException {
-        ObjectNode config = PanelConfig.JSON.createObjectNode();
+        ObjectNode config = JSON.createObjectNode();
         config.putObject("log").put("loglevel", "warning");
         ArrayNode inbounds = config.putArray("inbounds");
         ArrayNode outbounds = config.putArray("outbounds");
@@ -61,7 +64,7 @@ final class TestingV2rayClient implements AutoCloseable {
                 .redirectErrorStream(true)
                 .start();
         try (OutputStream stdin = process.getOutputStream()) {
-            PanelConfig.JSON.writeValue(stdin, config);
+            JSON.writeValue(stdin, config);
         }
         Thread drain = new Thread(() -> {
             try (InputStream out = process.getInputStream()) {
@@ -79,7 +82,7 @@ final class TestingV2rayClient implements AutoCloseable {
     }
 
     private static ObjectNode outbound(Route route) {
-        ObjectNode outbound = PanelConfig.JSON.createObjectNode().put("tag", route.name()).put("protocol", route.protocol());
+        ObjectNode outbound = JSON.createObjectNode().put("tag", route.name()).put("protocol", route.protocol());
         ObjectNode settings = outbound.putObject("settings");
         if (route.protocol().equals("trojan")) {
             settings.putArray("servers").addObject().put("address", "127.0.0.1").put("port", route.serverPort())
