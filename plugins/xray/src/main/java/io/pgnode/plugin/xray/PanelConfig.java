@@ -84,6 +84,10 @@ final class PanelConfig {
             if (tag.isEmpty() || excludedInbounds.contains(tag)) {
                 continue;
             }
+            JsonNode clients = settings.path("clients");
+            if (!clients.isMissingNode() && !clients.isArray()) {
+                throw invalid("\"settings.clients\" of inbound \"" + tag + "\" must be a JSON array");
+            }
             Optional<InboundProtocol> protocol = InboundProtocol.of(inbound.path("protocol").asText(""),
                     settings.path("method").asText(""));
             protocol.ifPresent(p -> managed.put(tag, managedInbound(tag, p, inbound)));

@@ -129,9 +129,25 @@ public final class XrayBackend implements Backend {
         }
     }
 
-    /** Starts a core with the current users and waits until its API answers. Caller holds the lock. */
+    /**
+     * Starts a core with the current users and waits until its API answers. Caller holds the lock. The API
+     * port is picked free just before the core binds it; if something else took it meanwhile, another port
+     * is tried.
+     */
     private CoreSession launch(CoreFlavor flavor) {
-        int port = freeLoopbackPort();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return launchOnPort(flavor, freeLoopbackPort());
+            } catch (ApiPortTaken e) {
+                if (attempt == 3) {
+                    throw new BackendException(BackendException.Kind.FAILURE, e.getMessage());
+                }
+                log.warn("the core's API port was taken before the core bound it; trying another port");
+            }
+        }
+    }
+
+    private CoreSession launchOnPort(CoreFlavor flavor, int port) {
         CoreProcess.ConfigWriter writer = out -> renderer.write(out, port, users.all());
         if (settings.debug()) {
             writeDebugCopy(writer);
@@ -180,6 +196,10 @@ public final class XrayBackend implements Backend {
                 throw new BackendException(BackendException.Kind.FAILURE, "the backend was closed while the core was starting");
             }
             if (!process.isAlive()) {
+                String words = lastWords(process);
+                if (words.contains(":" + port) && words.contains("address already in use")) {
+                    throw new ApiPortTaken("the core could not bind its API port " + port + ":" + words);
+                }
                 throw coreExitedDuringStart(process);
             }
             CoreApiClient api = new CoreApiClient(connector.open(port), flavor);
@@ -483,6 +503,15 @@ public final class XrayBackend implements Backend {
             return Map.copyOf(users.byEmail());
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The API port went to someone else between picking it and the core binding it. */
+    private static final class ApiPortTaken extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ApiPortTaken(String message) {
+            super(message);
         }
     }
 
