@@ -103,25 +103,16 @@ final class CoreApiClient implements AutoCloseable {
         return call(methods.getSysStats(), SysStatsRequest.getDefaultInstance(), timeout, "GetSysStats");
     }
 
-    /** Distinct source IPs the user is connected from now (Xray only). */
+    /** Distinct source IPs the user is connected from now (Xray only: v2fly answers UNIMPLEMENTED). */
     long onlineCount(String email) {
-        requireOnlineStats();
         return call(methods.getStatsOnline(), onlineRequest(email), STATS_DEADLINE, "GetStatsOnline")
                 .getStat().getValue();
     }
 
-    /** Source IP → last seen (Unix seconds) for the user (Xray only). */
+    /** Source IP → last seen (Unix seconds) for the user (Xray only: v2fly answers UNIMPLEMENTED). */
     Map<String, Long> onlineIps(String email) {
-        requireOnlineStats();
         return call(methods.getStatsOnlineIpList(), onlineRequest(email), STATS_DEADLINE, "GetStatsOnlineIpList")
                 .getIpsMap();
-    }
-
-    private void requireOnlineStats() {
-        if (!flavor.hasOnlineStats()) {
-            throw new BackendException(BackendException.Kind.UNSUPPORTED,
-                    "online statistics need an Xray core; this node runs " + flavor.displayName());
-        }
     }
 
     private static GetStatsRequest onlineRequest(String email) {

@@ -27,6 +27,7 @@ final class RealV2ray {
         return EXECUTABLE;
     }
 
+    /** Not XrayBackend's own helper: XrayPluginZipIT uses these fixtures without the plugin's classes. */
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
