@@ -67,6 +67,7 @@ final class CoreWatchdog implements AutoCloseable {
     private long lastUptime = -1;
     private int failedProbes;
     private boolean restartPending;
+    private CoreSession pendingSession;
     private String pendingReason = "";
     private long nextAttemptNanos;
     private Duration retryDelay = Duration.ofSeconds(1);
@@ -90,28 +91,30 @@ final class CoreWatchdog implements AutoCloseable {
 
     /** The core exited without being asked to: restart it now rather than at the next probe. */
     void coreExited(CoreSession session, int exitCode) {
-        scheduler.execute(() -> {
-            if (core.session().map(s -> s == session).orElse(false) || core.session().isEmpty()) {
-                requestRestart("the core exited unexpectedly with code " + exitCode, true);
-                tick();
-            }
-        });
+        coreFailed(session, "the core exited unexpectedly with code " + exitCode);
     }
 
-    /** Something else saw the core fail (e.g. its API stopped answering during a user sync). */
-    void coreFailed(String reason) {
+    /**
+     * Something saw the core fail (it exited, its API stopped answering during a user sync, a restart for a
+     * user change failed): restart it now.
+     *
+     * @param session the session that failed, or null when no core runs at all
+     */
+    void coreFailed(CoreSession session, String reason) {
         scheduler.execute(() -> {
-            requestRestart(reason, true);
+            requestRestart(session, reason);
             tick();
         });
     }
 
-    private void requestRestart(String reason, boolean now) {
+    /** Only the first request counts until it is served; a stale one (its session is gone) is a no-op then. */
+    private void requestRestart(CoreSession seen, String reason) {
         if (!restartPending) {
             restartPending = true;
+            pendingSession = seen;
             pendingReason = reason;
             retryDelay = Duration.ofSeconds(1);
-            nextAttemptNanos = now ? System.nanoTime() : nextAttemptNanos;
+            nextAttemptNanos = System.nanoTime();
         }
     }
 
@@ -145,7 +148,7 @@ final class CoreWatchdog implements AutoCloseable {
             log.warn("core health probe failed ({} of {}): {}", failedProbes, timing.failedProbesBeforeRestart(),
                     e.getMessage());
             if (failedProbes >= timing.failedProbesBeforeRestart()) {
-                requestRestart("the core's API failed " + failedProbes + " health probes in a row", true);
+                requestRestart(session, "the core's API failed " + failedProbes + " health probes in a row");
                 attemptRestart();
             }
             return;
@@ -153,8 +156,8 @@ final class CoreWatchdog implements AutoCloseable {
         failedProbes = 0;
         long uptime = stats.getUptime();
         if (lastUptime >= 0 && uptime < lastUptime) {
-            requestRestart("the core's uptime dropped from " + lastUptime + " s to " + uptime
-                    + " s: it restarted by itself and lost every live user change", true);
+            requestRestart(session, "the core's uptime dropped from " + lastUptime + " s to " + uptime
+                    + " s: it restarted by itself and lost every live user change");
             attemptRestart();
             return;
         }
@@ -165,13 +168,13 @@ final class CoreWatchdog implements AutoCloseable {
         if (System.nanoTime() - nextAttemptNanos < 0) {
             return;
         }
-        CoreSession seen = core.session().orElse(null);
         try {
-            core.restart(seen, pendingReason);
+            core.restart(pendingSession, pendingReason);
             restartPending = false;
         } catch (BackendException e) {
             log.error("core restart failed ({}); next attempt in {} s: {}", pendingReason, retryDelay.toSeconds(),
                     e.getMessage());
+            pendingSession = null; // a failed restart leaves no core running
             nextAttemptNanos = System.nanoTime() + retryDelay.toNanos();
             Duration doubled = retryDelay.multipliedBy(2);
             retryDelay = doubled.compareTo(timing.maxRetryDelay()) > 0 ? timing.maxRetryDelay() : doubled;

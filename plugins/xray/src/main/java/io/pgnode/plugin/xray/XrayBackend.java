@@ -333,7 +333,12 @@ public final class XrayBackend implements Backend {
                 users.putAll(diff);
                 log.info("{} users changed in inbounds a {} core cannot change live (Shadowsocks); restarting it",
                         diff.changedEmails().size(), flavor.displayName());
-                restartLocked(running, "users changed in a Shadowsocks inbound");
+                try {
+                    restartLocked(running, "users changed in a Shadowsocks inbound");
+                } catch (BackendException e) {
+                    watchdog.coreFailed(null, "the restart for a user change failed");
+                    throw e;
+                }
             } else if (running == null) {
                 users.putAll(diff); // the core is down; its next start renders these users
             } else {
@@ -374,7 +379,7 @@ public final class XrayBackend implements Backend {
             }
         }
         if (unreachable) {
-            watchdog.coreFailed("the core's API stopped answering during a user sync");
+            watchdog.coreFailed(running, "the core's API stopped answering during a user sync");
         }
         return refused;
     }

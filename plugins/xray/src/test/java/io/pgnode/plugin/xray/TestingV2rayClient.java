@@ -27,11 +27,14 @@ final class TestingV2rayClient implements AutoCloseable {
      * One way through the server.
      *
      * @param name unique name of the route (its SOCKS port is looked up by it)
-     * @param protocol vmess, vless or trojan
+     * @param protocol vmess, vless, trojan or shadowsocks ({@value #SHADOWSOCKS_METHOD})
      * @param serverPort the server inbound's port on 127.0.0.1
-     * @param secret the UUID (vmess, vless) or password (trojan)
+     * @param secret the UUID (vmess, vless) or password (trojan, shadowsocks)
      */
     record Route(String name, String protocol, int serverPort, String secret) {}
+
+    /** The cipher of shadowsocks routes; {@link TestUsers} users carry it. */
+    static final String SHADOWSOCKS_METHOD = "aes-128-gcm";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -87,6 +90,9 @@ final class TestingV2rayClient implements AutoCloseable {
         if (route.protocol().equals("trojan")) {
             settings.putArray("servers").addObject().put("address", "127.0.0.1").put("port", route.serverPort())
                     .put("password", route.secret());
+        } else if (route.protocol().equals("shadowsocks")) {
+            settings.putArray("servers").addObject().put("address", "127.0.0.1").put("port", route.serverPort())
+                    .put("method", SHADOWSOCKS_METHOD).put("password", route.secret());
         } else {
             ObjectNode user = settings.putArray("vnext").addObject().put("address", "127.0.0.1")
                     .put("port", route.serverPort()).putArray("users").addObject().put("id", route.secret());

@@ -56,6 +56,31 @@ class XrayBackendRecoveryOnV2rayTest {
     }
 
     @Test
+    void aShadowsocksUserChangeOnV2flyIsAppliedByARestartWithTheNewSet() throws Exception {
+        int port = RealV2ray.freePort();
+        String config = "{\"inbounds\":[{\"tag\":\"ss-in\",\"listen\":\"127.0.0.1\",\"port\":" + port
+                + ",\"protocol\":\"shadowsocks\",\"settings\":{\"network\":\"tcp\"}}],"
+                + "\"outbounds\":[{\"tag\":\"direct\",\"protocol\":\"freedom\"}]}";
+        TestingV2rayClient.Route before = new TestingV2rayClient.Route("old", "shadowsocks", port,
+                TestUsers.password("alice@x", ""));
+        TestingV2rayClient.Route after = new TestingV2rayClient.Route("new", "shadowsocks", port,
+                TestUsers.password("alice@x", "2"));
+        try (TestingHttpServer http = new TestingHttpServer();
+                XrayBackend backend = start(config, List.of(user("alice@x", "ss-in")));
+                TestingV2rayClient client = TestingV2rayClient.start(List.of(before, after))) {
+            assertThat(Socks5Fetch.works(client.socksPort("old"), http.port(), BYTES)).isTrue();
+            long pid = backend.corePid().orElseThrow();
+
+            backend.syncUser(TestUsers.changed("alice@x", "2", "ss-in"));
+
+            assertThat(backend.restartCount()).isEqualTo(1);
+            assertThat(backend.corePid().orElseThrow()).isNotEqualTo(pid);
+            assertThat(Socks5Fetch.works(client.socksPort("new"), http.port(), BYTES)).isTrue();
+            assertThat(Socks5Fetch.works(client.socksPort("old"), http.port(), BYTES)).isFalse();
+        }
+    }
+
+    @Test
     void closeLeavesNoCoreProcess() throws Exception {
         TestingServerInbounds inbounds = TestingServerInbounds.onFreePorts();
         XrayBackend backend = start(inbounds.panelConfig(), "alice@x");
@@ -114,6 +139,10 @@ class XrayBackendRecoveryOnV2rayTest {
         for (String email : emails) {
             users.add(user(email, ALL));
         }
+        return start(config, users);
+    }
+
+    private XrayBackend start(String config, List<io.pgnode.spi.User> users) {
         TestingBackendContext context = new TestingBackendContext(config, users, Set.of(), settings(), dir);
         XrayBackend backend = (XrayBackend) new XrayBackendFactory().create(context);
         backend.start();
