@@ -23,6 +23,9 @@ sealed interface InboundAccount {
     /** The level every managed user gets; the rendered policy enables user stats on it. */
     int LEVEL = 0;
 
+    /** The credential itself (id, password, key or auth): what must never reach a log or an error in full. */
+    String secret();
+
     /** Writes the fields of this user's entry in the inbound's JSON {@code clients} (besides email and level). */
     void writeJsonFields(JsonGenerator json) throws IOException;
 
@@ -47,6 +50,11 @@ sealed interface InboundAccount {
         }
 
         @Override
+        public String secret() {
+            return id;
+        }
+
+        @Override
         public void writeJsonFields(JsonGenerator json) throws IOException {
             json.writeStringField("id", id);
         }
@@ -66,6 +74,11 @@ sealed interface InboundAccount {
         public Vless {
             requireNonNull(id, "id is null");
             requireNonNull(flow, "flow is null");
+        }
+
+        @Override
+        public String secret() {
+            return id;
         }
 
         @Override
@@ -93,6 +106,11 @@ sealed interface InboundAccount {
         }
 
         @Override
+        public String secret() {
+            return password;
+        }
+
+        @Override
         public void writeJsonFields(JsonGenerator json) throws IOException {
             json.writeStringField("password", password);
         }
@@ -113,6 +131,11 @@ sealed interface InboundAccount {
         public Shadowsocks {
             requireNonNull(password, "password is null");
             requireNonNull(method, "method is null");
+        }
+
+        @Override
+        public String secret() {
+            return password;
         }
 
         @Override
@@ -140,6 +163,11 @@ sealed interface InboundAccount {
         }
 
         @Override
+        public String secret() {
+            return key;
+        }
+
+        @Override
         public void writeJsonFields(JsonGenerator json) throws IOException {
             json.writeStringField("password", key);
         }
@@ -159,6 +187,11 @@ sealed interface InboundAccount {
     record Hysteria(String auth) implements InboundAccount {
         public Hysteria {
             requireNonNull(auth, "auth is null");
+        }
+
+        @Override
+        public String secret() {
+            return auth;
         }
 
         @Override

@@ -49,13 +49,18 @@ final class LiveUserUpdater {
                     || code == Status.Code.CANCELLED;
         }
 
-        /** The core's own words about the failure. */
+        /** The core's own words about the failure, with the user's credential masked should the core quote it. */
         String errorText() {
+            String text;
             if (error instanceof StatusRuntimeException) {
                 Status status = ((StatusRuntimeException) error).getStatus();
-                return status.getDescription() == null ? status.getCode().toString() : status.getDescription();
+                text = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
+            } else {
+                text = String.valueOf(error);
             }
-            return String.valueOf(error);
+            InboundAccount account = change.added();
+            return account == null || account.secret().isEmpty() ? text
+                    : text.replace(account.secret(), InboundAccount.mask(account.secret()));
         }
     }
 

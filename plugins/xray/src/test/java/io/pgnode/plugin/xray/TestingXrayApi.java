@@ -26,6 +26,7 @@ import io.pgnode.plugin.xray.api.RemoveUserOperation;
 import io.pgnode.plugin.xray.api.SysStatsRequest;
 import io.pgnode.plugin.xray.api.SysStatsResponse;
 import io.pgnode.plugin.xray.api.TypedMessage;
+import io.pgnode.plugin.xray.api.VlessAccount;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -147,7 +148,7 @@ final class TestingXrayApi implements AutoCloseable {
         online.put(email, Map.copyOf(ips));
     }
 
-    /** Adds of this email fail as Xray fails a user it cannot parse. */
+    /** VLESS adds of this email fail as Xray fails a user it cannot parse (quoting the id, as Xray does). */
     synchronized void refuse(String email) {
         refused.add(email);
     }
@@ -177,7 +178,9 @@ final class TestingXrayApi implements AutoCloseable {
                 if (!ACCOUNT_TYPES.contains(user.getAccount().getType())) {
                     fail(out, "app/proxyman/command: failed to parse user > proto: not found");
                 } else if (refused.contains(user.getEmail())) {
-                    fail(out, "app/proxyman/command: failed to parse user > proxy/vless: failed to parse ID > invalid UUID");
+                    String id = VlessAccount.parseFrom(user.getAccount().getValue()).getId();
+                    fail(out, "app/proxyman/command: failed to parse user > proxy/vless: failed to parse ID > invalid UUID: "
+                            + id);
                 } else if (!users.add(user.getEmail().toLowerCase(Locale.ROOT))) {
                     fail(out, "proxy/vless: User " + user.getEmail() + " already exists.");
                 } else {

@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -234,8 +235,30 @@ class XrayBackendOnXrayTest {
                 .isInstanceOfSatisfying(BackendException.class,
                         e -> assertThat(e.kind()).isEqualTo(BackendException.Kind.INVALID_USER))
                 .hasMessageContaining("dan@x in vless-in")
-                .hasMessageContaining("failed to parse user");
+                .hasMessageContaining("failed to parse user")
+                .hasMessageNotContaining(uuid("dan@x"));
         assertThat(backend.users()).doesNotContainKey("dan@x");
+    }
+
+    @Test
+    void concurrentSyncsAndStatsQueriesAllLand() throws Exception {
+        start(List.of());
+        api.setCounter("user>>>seed@x>>>traffic>>>uplink", 1);
+        List<CompletableFuture<Void>> workers = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            workers.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 25; i++) {
+                    backend.syncUser(user("t" + thread + "-" + i + "@x", "vless-in", "trojan-in"));
+                    assertThat(backend.stats(new StatQuery(StatQuery.Scope.USERS, "", false))).isNotEmpty();
+                }
+            }));
+        }
+        CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(api.usersIn("vless-in")).hasSize(200);
+        assertThat(api.usersIn("trojan-in")).hasSize(200);
+        assertThat(backend.users()).hasSize(200);
     }
 
     @Test

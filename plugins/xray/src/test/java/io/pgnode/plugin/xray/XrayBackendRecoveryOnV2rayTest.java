@@ -81,6 +81,24 @@ class XrayBackendRecoveryOnV2rayTest {
     }
 
     @Test
+    void thousandsOfUsersStartThroughTheStreamedConfigAndTheLastOneWorks() throws Exception {
+        TestingServerInbounds inbounds = TestingServerInbounds.onFreePorts();
+        List<io.pgnode.spi.User> users = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            users.add(user("user" + i + "@x", ALL));
+        }
+        try (TestingHttpServer http = new TestingHttpServer();
+                XrayBackend backend = start(inbounds.panelConfig(), users);
+                TestingV2rayClient client = TestingV2rayClient.start(inbounds.routes("user2999@x", ""))) {
+            for (String protocol : TestingServerInbounds.PROTOCOLS) {
+                assertThat(Socks5Fetch.works(client.socksPort(TestingServerInbounds.route("user2999@x", "", protocol)),
+                        http.port(), BYTES)).as(protocol).isTrue();
+            }
+            assertThat(backend.users()).hasSize(3000);
+        }
+    }
+
+    @Test
     void closeLeavesNoCoreProcess() throws Exception {
         TestingServerInbounds inbounds = TestingServerInbounds.onFreePorts();
         XrayBackend backend = start(inbounds.panelConfig(), "alice@x");
