@@ -7,6 +7,7 @@ import io.pgnode.spi.BackendException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -101,10 +102,14 @@ final class CoreWatchdog implements AutoCloseable {
      * @param session the session that failed, or null when no core runs at all
      */
     void coreFailed(CoreSession session, String reason) {
-        scheduler.execute(() -> {
-            requestRestart(session, reason);
-            tick();
-        });
+        try {
+            scheduler.execute(() -> {
+                requestRestart(session, reason);
+                tick();
+            });
+        } catch (RejectedExecutionException closing) {
+            log.debug("not restarting the core ({}): the backend is closing", reason);
+        }
     }
 
     /** Only the first request counts until it is served; a stale one (its session is gone) is a no-op then. */
