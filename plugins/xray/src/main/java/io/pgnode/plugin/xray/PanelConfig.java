@@ -1,0 +1,217 @@
+package io.pgnode.plugin.xray;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgnode.spi.BackendException;
+import io.pgnode.spi.User;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The panel's core config, parsed and checked once: the JSON tree (kept as sent) and the inbounds whose
+ * users the plugin manages. Immutable; renderers copy what they change.
+ */
+final class PanelConfig {
+
+    /** Both cores accept comments in their JSON configs, so the panel's config may carry them too. */
+    static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
+
+    private final ObjectNode root;
+    private final Map<String, ManagedInbound> managedInbounds;
+    private final Set<String> inboundTags;
+
+    private PanelConfig(ObjectNode root, Map<String, ManagedInbound> managedInbounds, Set<String> inboundTags) {
+        this.root = root;
+        this.managedInbounds = Collections.unmodifiableMap(managedInbounds);
+        this.inboundTags = Set.copyOf(inboundTags);
+    }
+
+    /**
+     * Parses the panel's config text.
+     *
+     * @param excludedInbounds tags the panel wants left alone: never managed
+     * @throws BackendException {@code INVALID_CONFIG} with the parser's own message, or naming the part of
+     *     the config that cannot be run
+     */
+    static PanelConfig parse(String text, Set<String> excludedInbounds) {
+        requireNonNull(text, "text is null");
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw invalid("the config is not valid JSON: " + e.getOriginalMessage() + " (line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        }
+        if (tree == null || !tree.isObject()) {
+            throw invalid("the config must be a JSON object");
+        }
+        ObjectNode root = (ObjectNode) tree;
+        for (String section : List.of("api", "stats", "policy", "routing")) {
+            if (root.has(section) && !root.get(section).isObject()) {
+                throw invalid("\"" + section + "\" must be a JSON object");
+            }
+        }
+        JsonNode inbounds = root.path("inbounds");
+        if (!inbounds.isMissingNode() && !inbounds.isArray()) {
+            throw invalid("\"inbounds\" must be a JSON array");
+        }
+        Map<String, ManagedInbound> managed = new LinkedHashMap<>();
+        Set<String> tags = new java.util.HashSet<>();
+        for (JsonNode inbound : inbounds) {
+            if (!inbound.isObject()) {
+                throw invalid("every entry of \"inbounds\" must be a JSON object");
+            }
+            String tag = inbound.path("tag").asText("");
+            if (!tag.isEmpty() && !tags.add(tag)) {
+                throw invalid("two inbounds have the tag \"" + tag + "\"");
+            }
+            JsonNode settings = inbound.path("settings");
+            if (!settings.isMissingNode() && !settings.isObject()) {
+                throw invalid("\"settings\" of inbound \"" + tag + "\" must be a JSON object");
+            }
+            if (tag.isEmpty() || excludedInbounds.contains(tag)) {
+                continue;
+            }
+            JsonNode clients = settings.path("clients");
+            if (!clients.isMissingNode() && !clients.isArray()) {
+                throw invalid("\"settings.clients\" of inbound \"" + tag + "\" must be a JSON array");
+            }
+            Optional<InboundProtocol> protocol = InboundProtocol.of(inbound.path("protocol").asText(""),
+                    settings.path("method").asText(""));
+            protocol.ifPresent(p -> managed.put(tag, managedInbound(tag, p, inbound)));
+        }
+        return new PanelConfig(root, managed, tags);
+    }
+
+    private static ManagedInbound managedInbound(String tag, InboundProtocol protocol, JsonNode inbound) {
+        JsonNode settings = inbound.path("settings");
+        JsonNode flow = settings.path("flow");
+        Optional<String> flowOverride = flow.isTextual() ? Optional.of(flow.asText()) : Optional.empty();
+        return new ManagedInbound(tag, protocol, flowOverride, flowCapable(inbound.path("streamSettings")),
+                settings.path("method").asText(""));
+    }
+
+    /**
+     * A VLESS flow (XTLS Vision) works only over raw TCP/mKCP secured by TLS or REALITY and without HTTP
+     * header obfuscation; upstream nodes drop the user's flow elsewhere, and so do we.
+     */
+    private static boolean flowCapable(JsonNode stream) {
+        String network = stream.path("network").asText("tcp");
+        String security = stream.path("security").asText("none");
+        if (!Set.of("tcp", "raw", "kcp").contains(network) || !Set.of("tls", "reality").contains(security)) {
+            return false;
+        }
+        JsonNode raw = stream.has("rawSettings") ? stream.path("rawSettings") : stream.path("tcpSettings");
+        return !"http".equals(raw.path("header").path("type").asText(""));
+    }
+
+    private static BackendException invalid(String message) {
+        return new BackendException(BackendException.Kind.INVALID_CONFIG, message);
+    }
+
+    /** The panel's JSON as sent. Callers must not modify it: {@link ObjectNode#deepCopy()} first. */
+    ObjectNode root() {
+        return root;
+    }
+
+    /** The managed inbounds by tag, in config order. */
+    Map<String, ManagedInbound> managedInbounds() {
+        return managedInbounds;
+    }
+
+    /** Every inbound tag of the panel's config (managed or not). */
+    Set<String> inboundTags() {
+        return inboundTags;
+    }
+
+    /**
+     * The tag of the node's own API inbound: "api", or a variant when the panel's config already has an
+     * inbound tagged "api". Its counters are not the panel's business.
+     */
+    String apiInboundTag() {
+        String tag = "api";
+        for (int i = 2; inboundTags.contains(tag); i++) {
+            tag = "pgnode-api-" + i;
+        }
+        return tag;
+    }
+
+    /**
+     * The user as the core should hold it: one account per managed inbound among the user's
+     * {@code inbounds}. Tags that are unknown, excluded or of an unmanaged protocol are ignored.
+     *
+     * @throws InvalidCredentialsException when the user lacks or has malformed credentials for one of them
+     */
+    UserEntry resolve(User user, CoreFlavor flavor) {
+        Map<String, InboundAccount> accounts = new HashMap<>();
+        for (String tag : user.inbounds()) {
+            ManagedInbound inbound = managedInbounds.get(tag);
+            if (inbound != null) {
+                accounts.put(tag, inbound.accountFor(user.proxies(), flavor));
+            }
+        }
+        return new UserEntry(user.email(), accounts);
+    }
+
+    /** Resolves many users; the invalid ones are reported by email with the reason, not resolved. */
+    Resolution resolveAll(Iterable<User> users, CoreFlavor flavor) {
+        List<UserEntry> entries = new ArrayList<>();
+        Map<String, String> invalid = new LinkedHashMap<>();
+        for (User user : users) {
+            if (user.email().isEmpty()) {
+                invalid.put(user.email(), "the email is empty");
+                continue;
+            }
+            try {
+                entries.add(resolve(user, flavor));
+            } catch (InvalidCredentialsException e) {
+                invalid.put(user.email(), e.getMessage());
+            }
+        }
+        return new Resolution(entries, invalid);
+    }
+
+    /**
+     * Users resolved for the core.
+     *
+     * @param entries the valid users, in the order given
+     * @param invalid email → why the user was skipped
+     */
+    record Resolution(List<UserEntry> entries, Map<String, String> invalid) {
+        Resolution {
+            entries = List.copyOf(entries);
+            invalid = Collections.unmodifiableMap(new LinkedHashMap<>(invalid));
+        }
+
+        /** The INVALID_USER error naming every skipped user, or empty when all were valid. */
+        Optional<BackendException> error() {
+            if (invalid.isEmpty()) {
+                return Optional.empty();
+            }
+            StringBuilder message = new StringBuilder("skipped ").append(invalid.size())
+                    .append(invalid.size() == 1 ? " user" : " users").append(" with invalid credentials: ");
+            int shown = 0;
+            for (Map.Entry<String, String> e : invalid.entrySet()) {
+                if (shown++ == 20) {
+                    message.append(", and ").append(invalid.size() - 20).append(" more");
+                    break;
+                }
+                message.append(shown > 1 ? "; " : "").append(e.getKey()).append(" (").append(e.getValue()).append(')');
+            }
+            message.append("; the other users were applied");
+            return Optional.of(new BackendException(BackendException.Kind.INVALID_USER, message.toString()));
+        }
+    }
+}
