@@ -43,7 +43,8 @@ final class PluginCalls {
             throw e;
         } catch (BackendException e) {
             if (e.kind() == BackendException.Kind.FAILURE) {
-                log.warn("The {} backend failed while {}: {}", backendName, action, e.getMessage(), e);
+                log.warn("The {} backend failed while {}: {}", backendName, action, e.getMessage());
+                log.debug("Where the {} backend failed", backendName, e);
             }
             throw new NodeException(ErrorCode.of(e.kind()), e.getMessage(), e);
         } catch (RuntimeException | LinkageError e) {

@@ -20,6 +20,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /** Reads and writes PEM certificates and keys (PKCS#8, PKCS#1 RSA and SEC1 EC keys are all read). */
@@ -55,7 +56,7 @@ final class PemFiles {
                     return converter.getPrivateKey(info);
                 }
                 if (object instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
                 if (object instanceof PKCS8EncryptedPrivateKeyInfo || object instanceof PEMEncryptedKeyPair) {
                     throw new IOException("the key is encrypted; the node needs it unencrypted "
@@ -70,8 +71,9 @@ final class PemFiles {
         Files.writeString(file, pem(certificate), StandardCharsets.US_ASCII);
     }
 
+    /** Writes the key as PKCS#8 ("PRIVATE KEY"), the form every TLS tool reads. */
     static void writePrivateKey(Path file, PrivateKey key) throws IOException {
-        DataDirectory.writePrivateFile(file, pem(key));
+        DataDirectory.writePrivateFile(file, pem(new JcaPKCS8Generator(key, null)));
     }
 
     private static String pem(Object object) throws IOException {
