@@ -38,7 +38,7 @@ public final class Main {
         try {
             host = boot(args, environment, workingDirectory, out);
         } catch (UsageException e) {
-            err.println(e.getMessage());
+            (e.exitCode == 0 ? out : err).println(e.getMessage());
             return e.exitCode;
         } catch (StartupException e) {
             err.println("pg-node cannot start: " + e.getMessage().replace('\n', ' '));

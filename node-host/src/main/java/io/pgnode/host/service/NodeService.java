@@ -204,18 +204,16 @@ public final class NodeService implements AutoCloseable {
 
     /** Adds, changes or (no inbounds) removes one user. */
     public void syncUser(io.pgnode.proto.User user) {
-        User mapped = ProtoMapping.user(user);
         withBackend(backend -> {
-            backend.syncUser(mapped);
+            backend.syncUser(ProtoMapping.user(user));
             return null;
         });
     }
 
     /** Makes the given users the whole user set. */
     public void syncUsers(List<io.pgnode.proto.User> users) {
-        List<User> mapped = ProtoMapping.users(users);
         withBackend(backend -> {
-            backend.replaceUsers(mapped);
+            backend.replaceUsers(ProtoMapping.users(users));
             return null;
         });
     }

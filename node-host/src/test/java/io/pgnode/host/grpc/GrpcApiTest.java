@@ -12,6 +12,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.pgnode.host.TestingBackendPlugin;
 import io.pgnode.host.TestingNode;
+import io.pgnode.host.TestingStreamObserver;
 import io.pgnode.proto.Backend;
 import io.pgnode.proto.BaseInfoResponse;
 import io.pgnode.proto.Empty;

@@ -1,12 +1,12 @@
-package io.pgnode.host.grpc;
+package io.pgnode.host;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Records what a server sent on a stream, for tests to await. */
-final class TestingStreamObserver<T> implements StreamObserver<T> {
+/** Records what a gRPC server sent on a stream, for tests to await ({@link #isDone()}) and inspect. */
+public final class TestingStreamObserver<T> implements StreamObserver<T> {
 
     private final List<T> values = new CopyOnWriteArrayList<>();
     private volatile Throwable error;
@@ -27,23 +27,23 @@ final class TestingStreamObserver<T> implements StreamObserver<T> {
         completed = true;
     }
 
-    List<T> values() {
+    public List<T> values() {
         return List.copyOf(values);
     }
 
-    boolean isDone() {
+    public boolean isDone() {
         return completed || error != null;
     }
 
-    boolean isCompleted() {
+    public boolean isCompleted() {
         return completed;
     }
 
-    Status status() {
+    public Status status() {
         return error == null ? Status.OK : Status.fromThrowable(error);
     }
 
-    Throwable error() {
+    public Throwable error() {
         return error;
     }
 }
