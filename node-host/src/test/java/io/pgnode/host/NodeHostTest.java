@@ -4,12 +4,15 @@ import static io.pgnode.host.TestingBackendPlugin.journal;
 import static io.pgnode.host.TestingBackendPlugin.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.pgnode.host.config.SettingSources;
 import io.pgnode.host.config.Settings;
 import io.pgnode.host.error.StartupException;
 import io.pgnode.host.plugin.BackendRegistry;
 import io.pgnode.proto.Empty;
+import io.pgnode.proto.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,6 +22,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLHandshakeException;
@@ -87,6 +91,24 @@ class NodeHostTest {
             assertThat(journal(node)).first().asString()
                     .contains("settings={TESTING_GREETING=from-dotenv, TESTING_SECRET=from-yaml}");
         }
+    }
+
+    @Test
+    void closingTheNodeEndsOpenLogStreamsAndStopsTheBackend() throws IOException {
+        TestingNode node = TestingNode.builder()
+                .workingDirectory(Files.createDirectory(temp.resolve("node")))
+                .pluginsDir(TestingBackendPlugin.pluginsDir(temp))
+                .start();
+        node.rest().start(start(""));
+        TestingLogStream plain = node.rest().logs(false);
+        TestingStreamObserver<Log> grpcLogs = new TestingStreamObserver<>();
+        node.grpcAsync().getLogs(Empty.getDefaultInstance(), grpcLogs);
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10), node::close);
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> plain.isFinished() && grpcLogs.isDone());
+        assertThat(journal(node)).last().isEqualTo("close");
     }
 
     @Test

@@ -18,6 +18,8 @@ import java.util.Set;
 public final class SettingSources {
 
     static final String DOT_ENV = ".env";
+    /** The origin of values from the process environment. */
+    static final String ENVIRONMENT = "the environment";
     static final Path DEFAULT_YAML = Path.of("conf", "node.yml");
 
     private final Path workingDirectory;
@@ -73,7 +75,7 @@ public final class SettingSources {
 
     /** The setting's value from the first source that sets it. */
     public Optional<SettingValue> lookup(String name) {
-        return find(environment, name, "the environment")
+        return find(environment, name, ENVIRONMENT)
                 .or(() -> find(dotEnv, name, dotEnvOrigin))
                 .or(() -> find(yaml, name, yamlOrigin));
     }

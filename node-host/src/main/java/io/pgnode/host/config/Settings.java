@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's own settings, typed and validated: the one place that knows every name, its default and how
@@ -20,6 +22,8 @@ import java.util.TreeSet;
  * interpreted here; {@link #valuesOf(Set)} hands them over as found.
  */
 public final class Settings {
+
+    private static final Logger log = LoggerFactory.getLogger(Settings.class);
 
     public static final String GRPC_PORT = "GRPC_PORT";
     public static final String REST_PORT = "REST_PORT";
@@ -73,8 +77,8 @@ public final class Settings {
         }
         this.nodeHost = text(NODE_HOST).orElse(DEFAULT_NODE_HOST);
         this.apiKey = sources.lookup(API_KEY).map(Settings::apiKey);
-        this.sslCertFile = path(SSL_CERT_FILE);
         this.sslKeyFile = path(SSL_KEY_FILE);
+        this.sslCertFile = sslKeyFile.isPresent() || !isCaBundleVariable() ? path(SSL_CERT_FILE) : Optional.empty();
         if (sslCertFile.isPresent() != sslKeyFile.isPresent()) {
             String missing = sslCertFile.isPresent() ? SSL_KEY_FILE : SSL_CERT_FILE;
             throw new StartupException(SSL_CERT_FILE + " and " + SSL_KEY_FILE + " go together; " + missing + " is not set");
@@ -162,6 +166,22 @@ public final class Settings {
     /** Where the YAML settings were read from. */
     public String yamlOrigin() {
         return sources.yamlOrigin();
+    }
+
+    /**
+     * OpenSSL-based tools read SSL_CERT_FILE as the CA bundle, and many machines and images export it. Set
+     * in the environment alone, without SSL_KEY_FILE anywhere, it is that variable, not the node's
+     * certificate: ignore it (with a warning) instead of refusing to start.
+     */
+    private boolean isCaBundleVariable() {
+        Optional<SettingValue> certificate = sources.lookup(SSL_CERT_FILE);
+        if (certificate.isEmpty() || !certificate.get().origin().equals(SettingSources.ENVIRONMENT)) {
+            return false;
+        }
+        log.warn("Ignoring {}={} from the environment: without {} it is the CA bundle variable of OpenSSL "
+                + "tools, not the node's certificate. Set {} too to serve that certificate.",
+                SSL_CERT_FILE, certificate.get().value(), SSL_KEY_FILE, SSL_KEY_FILE);
+        return true;
     }
 
     private String serviceProtocol() {

@@ -44,6 +44,7 @@ public final class RestServer implements AutoCloseable {
                 .addHttpsListener(port, host, requireNonNull(sslContext, "sslContext is null"))
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) ProtobufExchange.MAX_MESSAGE_BYTES)
+                .setServerOption(UndertowOptions.SHUTDOWN_TIMEOUT, 5_000) // then in-flight requests are cut
                 .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setWorkerThreads(WORKER_THREADS)
                 .setHandler(new BlockingHandler(guarded))

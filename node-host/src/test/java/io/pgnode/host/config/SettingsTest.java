@@ -187,13 +187,27 @@ class SettingsTest {
     }
 
     @Test
-    void certificateAndKeyFilesGoTogether() {
-        assertThatThrownBy(() -> load(Map.of("SSL_CERT_FILE", "cert.pem")))
+    void certificateAndKeyFilesGoTogether() throws IOException {
+        yaml("SSL_CERT_FILE: cert.pem\n");
+        assertThatThrownBy(() -> load(Map.of()))
                 .isInstanceOf(StartupException.class)
                 .hasMessageContaining("SSL_KEY_FILE is not set");
+        yaml("");
+        assertThatThrownBy(() -> load(Map.of("SSL_KEY_FILE", "key.pem")))
+                .isInstanceOf(StartupException.class)
+                .hasMessageContaining("SSL_CERT_FILE is not set");
         Settings settings = load(Map.of("SSL_CERT_FILE", "cert.pem", "SSL_KEY_FILE", "/etc/key.pem"));
         assertThat(settings.sslCertFile()).contains(directory.resolve("cert.pem"));
         assertThat(settings.sslKeyFile()).contains(Path.of("/etc/key.pem"));
+    }
+
+    @Test
+    void theCaBundleVariableOfOpenSslToolsIsNotTakenForTheNodesCertificate() {
+        // many machines export SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt for OpenSSL-based tools
+        Settings settings = load(Map.of("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt"));
+
+        assertThat(settings.sslCertFile()).isEmpty();
+        assertThat(settings.sslKeyFile()).isEmpty();
     }
 
     @Test

@@ -7,11 +7,13 @@ import static io.pgnode.host.TestingBackendPlugin.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgnode.host.CapturedLogs;
 import io.pgnode.host.TestingBackendPlugin;
 import io.pgnode.host.TestingLogStream;
 import io.pgnode.host.TestingNode;
 import io.pgnode.host.TestingRestClient;
 import io.pgnode.host.TestingRestClient.Response;
+import io.pgnode.host.service.NodeService;
 import io.pgnode.proto.Backend;
 import io.pgnode.proto.BaseInfoResponse;
 import io.pgnode.proto.Empty;
@@ -91,6 +93,18 @@ class RestApiTest {
                         + " jackson=plugin host-classes=hidden",
                 "close",
                 "start tccl=plugin");
+    }
+
+    @Test
+    void theStartLogShowsPluginSettingsWithSecretsMasked() {
+        try (CapturedLogs logs = CapturedLogs.of(NodeService.class)) {
+            rest.start(start(""));
+
+            assertThat(logs.lines()).anySatisfy(line -> assertThat(line)
+                    .startsWith("INFO Backend testing started")
+                    .contains("settings {TESTING_GREETING=hello, TESTING_SECRET=***}"));
+            assertThat(logs.lines()).noneSatisfy(line -> assertThat(line).contains("s3cret"));
+        }
     }
 
     @Test
