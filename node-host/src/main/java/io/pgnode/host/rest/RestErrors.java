@@ -9,6 +9,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,7 @@ final class RestErrors {
                 .put("code", error.code().name());
         exchange.setStatusCode(status(error.kind()));
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.getResponseSender().send(ByteBuffer.wrap(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        exchange.getResponseSender().send(ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Answers 500 for a failure nobody expected; the stack goes to the log, not to the client. */
