@@ -1,5 +1,6 @@
 package io.pgnode.host;
 
+import static io.pgnode.host.TestingBackendPlugin.emails;
 import static io.pgnode.host.TestingBackendPlugin.journal;
 import static io.pgnode.host.TestingBackendPlugin.journalAfter;
 import static io.pgnode.host.TestingBackendPlugin.start;
@@ -15,9 +16,7 @@ import io.pgnode.proto.Empty;
 import io.pgnode.proto.LatencyRequest;
 import io.pgnode.proto.Log;
 import io.pgnode.proto.NodeServiceGrpc.NodeServiceBlockingStub;
-import io.pgnode.proto.Stat;
 import io.pgnode.proto.StatRequest;
-import io.pgnode.proto.StatType;
 import io.pgnode.proto.Users;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,8 +77,7 @@ class SessionTest {
         assertThat(entries.get(0)).startsWith("create users=[second@x]");
         assertThat(entries.subList(1, entries.size())).containsExactly("close", "start tccl=plugin");
         // the first client is not locked out: it now talks to the new backend
-        assertThat(rest.stats(StatRequest.newBuilder().setType(StatType.UsersStat).build()).getStatsList())
-                .extracting(Stat::getName).containsExactly("second@x");
+        assertThat(emails(rest.stats(TestingBackendPlugin.ALL_USERS))).containsExactly("second@x");
         rest.stop();
     }
 

@@ -6,8 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgnode.host.testplugin.TestingBackendFactory;
 import io.pgnode.host.testplugin.broken.BrokenBackendFactory;
 import io.pgnode.proto.Backend;
+import io.pgnode.proto.LatencyRequest;
 import io.pgnode.proto.Proxy;
+import io.pgnode.proto.Stat;
+import io.pgnode.proto.StatRequest;
+import io.pgnode.proto.StatResponse;
+import io.pgnode.proto.StatType;
 import io.pgnode.proto.User;
+import io.pgnode.proto.UsersChunk;
 import io.pgnode.proto.Vmess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,6 +87,31 @@ public final class TestingBackendPlugin {
     /** A Start request for the testing backend. */
     public static Backend start(String config, User... users) {
         return Backend.newBuilder().setTypeValue(TYPE).setConfig(config).addAllUsers(List.of(users)).build();
+    }
+
+    /** The stats request for every user's counters; the testing backend answers one stat per user. */
+    public static final StatRequest ALL_USERS = StatRequest.newBuilder().setType(StatType.UsersStat).build();
+
+    /** The users named in a stats answer, in order. */
+    public static List<String> emails(StatResponse stats) {
+        return stats.getStatsList().stream().map(Stat::getName).toList();
+    }
+
+    /** A latency request that makes the testing backend emit {@code line} as a core log line. */
+    public static LatencyRequest say(String line) {
+        return LatencyRequest.newBuilder().setName("say:" + line).build();
+    }
+
+    /** How the testing backend journals the credentials of {@code user(email, ...)}: masked. */
+    public static String journaledProxies(String email) {
+        String id = user(email).getProxies().getVmess().getId();
+        return "Proxies[vmess=Vmess[id=" + id.substring(0, 4) + "…(" + id.length()
+                + ")], vless=null, trojan=null, shadowsocks=null, wireguard=null, hysteria=null]";
+    }
+
+    /** One chunk of a chunked user upload. */
+    public static UsersChunk chunk(long index, boolean last, User... users) {
+        return UsersChunk.newBuilder().setIndex(index).setLast(last).addAllUsers(List.of(users)).build();
     }
 
     /** A user with VMess credentials in the given inbounds (none: a removal). */

@@ -13,7 +13,6 @@ import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;

@@ -1,6 +1,10 @@
 package io.pgnode.host.grpc;
 
+import static io.pgnode.host.TestingBackendPlugin.ALL_USERS;
+import static io.pgnode.host.TestingBackendPlugin.chunk;
+import static io.pgnode.host.TestingBackendPlugin.emails;
 import static io.pgnode.host.TestingBackendPlugin.journal;
+import static io.pgnode.host.TestingBackendPlugin.journaledProxies;
 import static io.pgnode.host.TestingBackendPlugin.start;
 import static io.pgnode.host.TestingBackendPlugin.user;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -103,7 +107,7 @@ class GrpcApiTest {
 
         stream.onNext(user("c@x", "in-2"));
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                .until(() -> journal(node).contains("syncUser c@x inbounds=[in-2] " + proxies("c@x")));
+                .until(() -> journal(node).contains("syncUser c@x inbounds=[in-2] " + journaledProxies("c@x")));
         stream.onNext(user("a@x"));
         stream.onCompleted();
 
@@ -203,19 +207,11 @@ class GrpcApiTest {
     }
 
     private static void say(String line) {
-        grpc.getOutboundsLatency(LatencyRequest.newBuilder().setName("say:" + line).build());
+        grpc.getOutboundsLatency(TestingBackendPlugin.say(line));
     }
 
     private static List<String> userEmails() {
-        return grpc.getStats(StatRequest.newBuilder().setType(StatType.UsersStat).build()).getStatsList().stream()
-                .map(Stat::getName)
-                .toList();
-    }
-
-    private static String proxies(String email) {
-        String id = user(email).getProxies().getVmess().getId();
-        return "Proxies[vmess=Vmess[id=" + id.substring(0, 4) + "…(" + id.length()
-                + ")], vless=null, trojan=null, shadowsocks=null, wireguard=null, hysteria=null]";
+        return emails(grpc.getStats(ALL_USERS));
     }
 
     private static void assertStatus(TestingStreamObserver<?> observer, Status.Code code, String errorCode) {
@@ -228,9 +224,5 @@ class GrpcApiTest {
         assertThat(status.getStatus().getCode()).isEqualTo(code);
         assertThat(status.getStatus().getDescription()).isNotBlank().doesNotContain("\tat ");
         assertThat(status.getTrailers().get(GrpcErrors.ERROR_CODE)).isEqualTo(errorCode);
-    }
-
-    private static UsersChunk chunk(long index, boolean last, User... users) {
-        return UsersChunk.newBuilder().setIndex(index).setLast(last).addAllUsers(List.of(users)).build();
     }
 }

@@ -1,7 +1,11 @@
 package io.pgnode.host.rest;
 
+import static io.pgnode.host.TestingBackendPlugin.ALL_USERS;
+import static io.pgnode.host.TestingBackendPlugin.chunk;
+import static io.pgnode.host.TestingBackendPlugin.emails;
 import static io.pgnode.host.TestingBackendPlugin.journal;
 import static io.pgnode.host.TestingBackendPlugin.journalAfter;
+import static io.pgnode.host.TestingBackendPlugin.journaledProxies;
 import static io.pgnode.host.TestingBackendPlugin.start;
 import static io.pgnode.host.TestingBackendPlugin.user;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -181,8 +185,7 @@ class RestApiTest {
 
         rest.syncUser(user("a@x"));
         assertThat(userEmails()).containsExactly("b@x", "c@x");
-        assertThat(journal(node)).contains("syncUser a@x inbounds=[] Proxies[vmess=Vmess[id="
-                + maskedId("a@x") + "], vless=null, trojan=null, shadowsocks=null, wireguard=null, hysteria=null]");
+        assertThat(journal(node)).contains("syncUser a@x inbounds=[] " + journaledProxies("a@x"));
     }
 
     @Test
@@ -342,13 +345,11 @@ class RestApiTest {
     }
 
     private static void say(String line) {
-        rest.outboundsLatency(LatencyRequest.newBuilder().setName("say:" + line).build());
+        rest.outboundsLatency(TestingBackendPlugin.say(line));
     }
 
     private static List<String> userEmails() {
-        return rest.stats(StatRequest.newBuilder().setType(StatType.UsersStat).build()).getStatsList().stream()
-                .map(Stat::getName)
-                .toList();
+        return emails(rest.stats(ALL_USERS));
     }
 
     private static void assertError(Response response, int status, String code) {
@@ -363,20 +364,11 @@ class RestApiTest {
         return Stat.newBuilder().setName(name).setType(type).setLink("traffic").setValue(value).build();
     }
 
-    private static UsersChunk chunk(long index, boolean last, User... users) {
-        return UsersChunk.newBuilder().setIndex(index).setLast(last).addAllUsers(List.of(users)).build();
-    }
-
     private static byte[] frames(UsersChunk... chunks) throws java.io.IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (UsersChunk chunk : chunks) {
             chunk.writeDelimitedTo(out);
         }
         return out.toByteArray();
-    }
-
-    private static String maskedId(String email) {
-        String id = user(email).getProxies().getVmess().getId();
-        return id.substring(0, 4) + "…(" + id.length() + ")";
     }
 }

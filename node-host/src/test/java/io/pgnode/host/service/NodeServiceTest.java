@@ -3,7 +3,7 @@ package io.pgnode.host.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgnode.host.TestingPluginArchive;
+import io.pgnode.host.TestingBackendPlugin;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.plugin.BackendRegistry;
@@ -13,8 +13,6 @@ import io.pgnode.proto.BaseInfoResponse;
 import io.pgnode.proto.StatRequest;
 import io.pgnode.proto.StatType;
 import io.pgnode.proto.User;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,15 +34,8 @@ class NodeServiceTest {
     private NodeService service;
 
     @BeforeEach
-    void startService() throws IOException {
-        Path plugins = Files.createDirectory(temp.resolve("plugins"));
-        TestingPluginArchive.plugin("testing")
-                .packageOf(TestingBackendFactory.class)
-                .libraryOf(com.fasterxml.jackson.databind.ObjectMapper.class)
-                .libraryOf(com.fasterxml.jackson.core.JsonFactory.class)
-                .libraryOf(com.fasterxml.jackson.annotation.JsonProperty.class)
-                .extension(TestingBackendFactory.class.getName())
-                .writeZip(plugins);
+    void startService() {
+        Path plugins = TestingBackendPlugin.pluginsDir(temp);
         registry = BackendRegistry.load(plugins, "1.0.0");
         // the timer never fires during a test: the tests call stopIfIdle() themselves
         service = new NodeService(registry, names -> Map.of(), temp.resolve("data"), "1.0.0", 10,
@@ -58,7 +49,7 @@ class NodeServiceTest {
     }
 
     @Test
-    void keepAliveStopsTheBackendOnlyAfterThatLongWithoutARequest() throws IOException {
+    void keepAliveStopsTheBackendOnlyAfterThatLongWithoutARequest() {
         service.start(start(10));
 
         advance(9_000);
@@ -77,7 +68,7 @@ class NodeServiceTest {
     }
 
     @Test
-    void keepAliveZeroNeverStopsTheBackend() throws IOException {
+    void keepAliveZeroNeverStopsTheBackend() {
         service.start(start(0));
 
         advance(TimeUnit.DAYS.toMillis(365));
@@ -88,7 +79,7 @@ class NodeServiceTest {
     }
 
     @Test
-    void startTakesOverAndClosesThePreviousBackend() throws IOException {
+    void startTakesOverAndClosesThePreviousBackend() {
         service.start(start(0));
         LogSubscription previousReader = service.subscribeLogs();
 
@@ -100,7 +91,7 @@ class NodeServiceTest {
     }
 
     @Test
-    void aBackendThatFailsToStartLeavesTheNodeStoppedAndIsClosed() throws IOException {
+    void aBackendThatFailsToStartLeavesTheNodeStoppedAndIsClosed() {
         service.start(start(0));
 
         assertThatThrownBy(() -> service.start(start(0, "{\"fail\": {\"start\": \"FAILURE\"}}")))
@@ -115,7 +106,7 @@ class NodeServiceTest {
     }
 
     @Test
-    void aStartTheBackendRejectsChangesNothing() throws IOException {
+    void aStartTheBackendRejectsChangesNothing() {
         service.start(start(0));
 
         assertThatThrownBy(() -> service.start(start(0, "this is not json")))
@@ -160,8 +151,8 @@ class NodeServiceTest {
                 .build();
     }
 
-    private List<String> journal() throws IOException {
-        return Files.readAllLines(temp.resolve("data/backends/testing/journal.log")).stream()
+    private List<String> journal() {
+        return TestingBackendPlugin.journal(temp.resolve("data/backends/testing")).stream()
                 .filter(line -> !line.startsWith("create"))
                 .toList();
     }
