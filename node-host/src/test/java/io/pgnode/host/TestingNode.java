@@ -41,23 +41,31 @@ import javax.net.ssl.TrustManagerFactory;
  * (settings, data directory, API key, generated certificate, plugin loading), with both transports on
  * loopback ports the OS picks, and clients that talk to it exactly as a panel does.
  *
- * <p>A plugin module's test:
+ * <p>A plugin module gets it with two test-scoped dependencies: {@code io.pgnode:node-host} and
+ * {@code io.pgnode:node-host} with {@code <type>test-jar</type>}. Its test:
  * <pre>{@code
  * @TempDir Path temp;
  *
  * @Test
  * void startsTheCore() throws Exception {
  *     Path plugins = Files.createDirectory(temp.resolve("plugins"));
- *     TestingPluginArchive.plugin("xray").classesDirectory(Path.of("target/classes")).writeZip(plugins);
+ *     // the plugin as it ships (a failsafe test runs after package), or built from the module's classes:
+ *     // TestingPluginArchive.plugin("xray").classesDirectory(Path.of("target/classes"))
+ *     //         .library(jarOfEachBundledDependency).writeZip(plugins);
+ *     Files.copy(Path.of("target/xray-plugin-1.0.0.zip"), plugins.resolve("xray-plugin-1.0.0.zip"));
  *     try (TestingNode node = TestingNode.builder()
  *             .pluginsDir(plugins)
  *             .setting("XRAY_EXECUTABLE_PATH", "/usr/bin/v2ray")
  *             .start()) {
  *         BaseInfoResponse info = node.rest().start(Backend.newBuilder().setConfig(config).build());
  *         assertThat(node.grpc().getBaseInfo(Empty.getDefaultInstance())).isEqualTo(info);
+ *         Path generated = node.workDirectory("xray");   // the backend's BackendContext.workDirectory()
  *     }
  * }
  * }</pre>
+ *
+ * <p>Plugins see only the JDK, the SPI, pf4j and slf4j of the node: everything else they use must be in the
+ * archive ({@code lib/} of a zip), exactly as in production.
  *
  * <p>Settings come from the builder only (passed as the node's environment); the working directory is a
  * fresh temporary directory unless given, so no {@code .env} or {@code conf/node.yml} of the build leaks in.
