@@ -26,14 +26,20 @@ final class HostApiClassLoader extends ClassLoader {
         this.host = requireNonNull(host, "host is null");
     }
 
-    static boolean isShared(String className) {
+    /**
+     * Whether a plugin gets this class from the host: it is in a shared package and the host has it. A class
+     * of a shared package the host lacks (say jul-to-slf4j's {@code org.slf4j.bridge}) stays the plugin's.
+     */
+    boolean provides(String className) {
         // org.pf4j.test holds pf4j's test helpers, which a plugin may bundle for itself
-        return SHARED_PACKAGES.stream().anyMatch(className::startsWith) && !className.startsWith("org.pf4j.test.");
+        return SHARED_PACKAGES.stream().anyMatch(className::startsWith)
+                && !className.startsWith("org.pf4j.test.")
+                && host.getResource(className.replace('.', '/') + ".class") != null;
     }
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (isShared(name)) {
+        if (provides(name)) {
             return host.loadClass(name);
         }
         return super.loadClass(name, resolve); // the platform loader, i.e. the JDK

@@ -10,12 +10,15 @@ import org.pf4j.PluginManager;
  */
 final class IsolatingPluginClassLoader extends PluginClassLoader {
 
-    IsolatingPluginClassLoader(PluginManager manager, PluginDescriptor descriptor, HostApiClassLoader parent) {
-        super(manager, descriptor, parent);
+    private final HostApiClassLoader hostApi;
+
+    IsolatingPluginClassLoader(PluginManager manager, PluginDescriptor descriptor, HostApiClassLoader hostApi) {
+        super(manager, descriptor, hostApi);
+        this.hostApi = hostApi;
     }
 
     @Override
     protected boolean shouldDelegateToParent(String className) {
-        return HostApiClassLoader.isShared(className);
+        return hostApi.provides(className);
     }
 }
