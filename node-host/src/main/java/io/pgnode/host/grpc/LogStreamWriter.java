@@ -6,6 +6,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.pgnode.host.service.LogSubscription;
 import io.pgnode.proto.Log;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -41,7 +42,11 @@ final class LogStreamWriter {
 
     private void schedule() {
         if (pending.getAndIncrement() == 0) {
-            executor.execute(this::drain);
+            try {
+                executor.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                cancelled = true; // the server is shutting down; the call ends with it
+            }
         }
     }
 
