@@ -1,0 +1,186 @@
+package io.pgnode.host;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgnode.host.auth.ApiKey;
+import io.pgnode.host.auth.ApiKeyStore;
+import io.pgnode.host.auth.RequestAuthenticator;
+import io.pgnode.host.config.DataDirectory;
+import io.pgnode.host.config.Settings;
+import io.pgnode.host.error.StartupException;
+import io.pgnode.host.grpc.GrpcServer;
+import io.pgnode.host.plugin.BackendRegistry;
+import io.pgnode.host.rest.RestServer;
+import io.pgnode.host.service.NodeService;
+import io.pgnode.host.service.SystemSampler;
+import io.pgnode.host.tls.NodeTls;
+import io.pgnode.host.tls.TlsSetup;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running node: boots everything in order (settings → data directory → API key → TLS → plugins →
+ * NodeService → REST and gRPC listeners) and stops it all in reverse with {@link #close()}, the backend
+ * included. A boot that fails half-way closes what it had started and throws {@link StartupException}.
+ */
+public final class NodeHost implements AutoCloseable {
+
+    /** How often the keepAlive clock is checked. */
+    static final Duration KEEP_ALIVE_CHECK = Duration.ofMillis(250);
+
+    private static final Logger log = LoggerFactory.getLogger(NodeHost.class);
+
+    private final Deque<AutoCloseable> running;
+    private final NodeTls tls;
+    private final int restPort;
+    private final int grpcPort;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private NodeHost(Deque<AutoCloseable> running, NodeTls tls, int restPort, int grpcPort) {
+        this.running = running;
+        this.tls = tls;
+        this.restPort = restPort;
+        this.grpcPort = grpcPort;
+    }
+
+    /**
+     * Boots the node.
+     *
+     * @param stdout where the one-time "generated API key" notice goes
+     * @throws StartupException when something the operator controls is wrong (a setting, a file, a port)
+     */
+    public static NodeHost start(Settings settings, PrintStream stdout) {
+        return start(settings, stdout, false);
+    }
+
+    /**
+     * Boots the node; with {@code anyFreePorts} each transport that is on listens on a port the OS picks
+     * (tests: see {@link #restPort()} and {@link #grpcPort()}).
+     */
+    static NodeHost start(Settings settings, PrintStream stdout, boolean anyFreePorts) {
+        requireNonNull(settings, "settings is null");
+        requireNonNull(stdout, "stdout is null");
+        String version = NodeVersion.current();
+        log.info("pg-node {} starting", version);
+        Deque<AutoCloseable> running = new ArrayDeque<>();
+        try {
+            Path dataDir = DataDirectory.prepare(settings.dataDir());
+            ApiKey apiKey = ApiKeyStore.resolve(settings.apiKey(), dataDir, stdout);
+            NodeTls tls = TlsSetup.prepare(settings.sslCertFile(), settings.sslKeyFile(), dataDir, settings.tlsSans());
+            BackendRegistry registry = push(running, BackendRegistry.load(settings.pluginsDir(), version));
+            warnAboutUnknownYamlNames(settings, registry);
+            NodeService service = push(running, new NodeService(registry, settings::valuesOf, dataDir, version,
+                    settings.logBufferSize(), SystemSampler.start(SystemSampler.INTERVAL), System::nanoTime,
+                    KEEP_ALIVE_CHECK));
+            RequestAuthenticator authenticator = new RequestAuthenticator(apiKey, service::recordActivity);
+            int restPort = 0;
+            if (settings.restPort() != 0) {
+                int port = anyFreePorts ? 0 : settings.restPort();
+                RestServer rest = push(running, listen("REST", Settings.REST_PORT, settings, port,
+                        () -> RestServer.start(settings.nodeHost(), port, tls.material().sslContext(), service,
+                                authenticator)));
+                restPort = rest.port();
+            }
+            int grpcPort = 0;
+            if (settings.grpcPort() != 0) {
+                int port = anyFreePorts ? 0 : settings.grpcPort();
+                GrpcServer grpc = push(running, listen("gRPC", Settings.GRPC_PORT, settings, port,
+                        () -> GrpcServer.start(settings.nodeHost(), port, tls.material(), service, authenticator)));
+                grpcPort = grpc.port();
+            }
+            log.info("pg-node {} ready: REST {}, gRPC {}; give the panel {} and the API key", version,
+                    restPort == 0 ? "off" : settings.nodeHost() + ":" + restPort,
+                    grpcPort == 0 ? "off" : settings.nodeHost() + ":" + grpcPort, tls.certificateFile());
+            return new NodeHost(running, tls, restPort, grpcPort);
+        } catch (RuntimeException e) {
+            closeAll(running);
+            throw e;
+        }
+    }
+
+    /** The REST port, 0 when REST is off. */
+    public int restPort() {
+        return restPort;
+    }
+
+    /** The gRPC port, 0 when gRPC is off. */
+    public int grpcPort() {
+        return grpcPort;
+    }
+
+    /** The certificate PEM the panel pins. */
+    public Path certificateFile() {
+        return tls.certificateFile();
+    }
+
+    /** Blocks until {@link #close()} ran. */
+    public void awaitClose() throws InterruptedException {
+        closed.await();
+    }
+
+    /** Stops the listeners, the backend and the plugins. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (running) {
+            if (closed.getCount() == 0) {
+                return;
+            }
+            log.info("pg-node stopping");
+            closeAll(running);
+            closed.countDown();
+        }
+    }
+
+    private static <T extends AutoCloseable> T push(Deque<AutoCloseable> running, T resource) {
+        running.push(resource);
+        return resource;
+    }
+
+    private static void closeAll(Deque<AutoCloseable> running) {
+        while (!running.isEmpty()) {
+            AutoCloseable resource = running.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("Stopping {} failed", resource.getClass().getSimpleName(), e);
+            }
+        }
+    }
+
+    private interface Listener<T> {
+        T start() throws IOException;
+    }
+
+    private static <T> T listen(String transport, String setting, Settings settings, int port, Listener<T> listener) {
+        try {
+            return listener.start();
+        } catch (IOException | RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause(); // e.g. the BindException inside Undertow's RuntimeException
+            }
+            throw new StartupException("Cannot listen for " + transport + " on " + settings.nodeHost() + ":" + port
+                    + " (" + setting + ", " + Settings.NODE_HOST + "): " + root.getMessage(), e);
+        }
+    }
+
+    private static void warnAboutUnknownYamlNames(Settings settings, BackendRegistry registry) {
+        Set<String> pluginNames = registry.all().stream()
+                .flatMap(plugin -> plugin.settingNames().stream())
+                .collect(Collectors.toSet());
+        Set<String> unknown = settings.unknownYamlNames(pluginNames);
+        if (!unknown.isEmpty()) {
+            log.warn("{} sets {}, which neither the node nor a plugin reads (a typo?)", settings.yamlOrigin(),
+                    String.join(", ", unknown));
+        }
+    }
+}

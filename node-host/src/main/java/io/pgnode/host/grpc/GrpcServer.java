@@ -1,0 +1,103 @@
+package io.pgnode.host.grpc;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.pgnode.host.auth.RequestAuthenticator;
+import io.pgnode.host.service.NodeService;
+import io.pgnode.host.tls.TlsMaterial;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gRPC listener (grpc-netty, TLS with the node's certificate) and its bounded call executor. */
+public final class GrpcServer implements AutoCloseable {
+
+    /** The largest message accepted, as on REST. */
+    public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+    /** Threads that run calls; a call never holds one while waiting for log lines. */
+    static final int CALL_THREADS = 32;
+
+    private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+
+    private final Server server;
+    private final ExecutorService executor;
+
+    private GrpcServer(Server server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Listens on {@code host:port} (0 = any free port) and serves until closed. */
+    public static GrpcServer start(String host, int port, TlsMaterial tls, NodeService service,
+            RequestAuthenticator authenticator) throws IOException {
+        ExecutorService executor = callExecutor();
+        try {
+            Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                    .sslContext(sslContext(tls))
+                    .executor(executor)
+                    .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .addService(ServerInterceptors.intercept(
+                            new NodeGrpcService(service, executor), new ApiKeyInterceptor(authenticator)))
+                    .build()
+                    .start();
+            log.info("gRPC listening on {}:{}", host, server.getPort());
+            return new GrpcServer(server, executor);
+        } catch (IOException | RuntimeException e) {
+            executor.shutdownNow();
+            throw e;
+        }
+    }
+
+    /** The port it listens on (the chosen one when started with 0). */
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    private static SslContext sslContext(TlsMaterial tls) throws SSLException {
+        return GrpcSslContexts.configure(SslContextBuilder.forServer(
+                        tls.privateKey(), tls.chain().toArray(X509Certificate[]::new)))
+                .build();
+    }
+
+    private static ExecutorService callExecutor() {
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(CALL_THREADS, CALL_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "grpc-call-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
+    }
+}

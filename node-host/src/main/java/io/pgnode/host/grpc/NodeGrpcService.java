@@ -1,0 +1,176 @@
+package io.pgnode.host.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.pgnode.host.service.NodeService;
+import io.pgnode.host.service.UsersChunkAssembler;
+import io.pgnode.proto.Backend;
+import io.pgnode.proto.BackendStatsResponse;
+import io.pgnode.proto.BaseInfoResponse;
+import io.pgnode.proto.Empty;
+import io.pgnode.proto.LatencyRequest;
+import io.pgnode.proto.LatencyResponse;
+import io.pgnode.proto.Log;
+import io.pgnode.proto.NodeServiceGrpc;
+import io.pgnode.proto.OnlineStatResponse;
+import io.pgnode.proto.StatRequest;
+import io.pgnode.proto.StatResponse;
+import io.pgnode.proto.StatsOnlineIpListResponse;
+import io.pgnode.proto.SystemStatsResponse;
+import io.pgnode.proto.User;
+import io.pgnode.proto.UsersChunk;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/** The RPCs of COMPAT.md: each one calls one {@link NodeService} method; failures become statuses. */
+final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
+
+    private final NodeService service;
+    private final Executor executor;
+
+    NodeGrpcService(NodeService service, Executor executor) {
+        this.service = requireNonNull(service, "service is null");
+        this.executor = requireNonNull(executor, "executor is null");
+    }
+
+    @Override
+    public void start(Backend request, StreamObserver<BaseInfoResponse> response) {
+        unary(response, () -> service.start(request));
+    }
+
+    @Override
+    public void stop(Empty request, StreamObserver<Empty> response) {
+        unary(response, () -> {
+            service.stop();
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void getBaseInfo(Empty request, StreamObserver<BaseInfoResponse> response) {
+        unary(response, service::baseInfo);
+    }
+
+    @Override
+    public void getLogs(Empty request, StreamObserver<Log> response) {
+        try {
+            LogStreamWriter.start(service.subscribeLogs(), (ServerCallStreamObserver<Log>) response, executor);
+        } catch (RuntimeException e) {
+            response.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    @Override
+    public void getSystemStats(Empty request, StreamObserver<SystemStatsResponse> response) {
+        unary(response, service::systemStats);
+    }
+
+    @Override
+    public void getBackendStats(Empty request, StreamObserver<BackendStatsResponse> response) {
+        unary(response, service::backendStats);
+    }
+
+    @Override
+    public void getStats(StatRequest request, StreamObserver<StatResponse> response) {
+        unary(response, () -> service.stats(request));
+    }
+
+    @Override
+    public void getOutboundsLatency(LatencyRequest request, StreamObserver<LatencyResponse> response) {
+        unary(response, () -> service.outboundsLatency(request));
+    }
+
+    @Override
+    public void getUserOnlineStats(StatRequest request, StreamObserver<OnlineStatResponse> response) {
+        unary(response, () -> service.userOnlineStats(request));
+    }
+
+    @Override
+    public void getUserOnlineIpListStats(StatRequest request, StreamObserver<StatsOnlineIpListResponse> response) {
+        unary(response, () -> service.userOnlineIps(request));
+    }
+
+    /** The panel keeps this stream open and sends each changed user as it changes. */
+    @Override
+    public StreamObserver<User> syncUser(StreamObserver<Empty> response) {
+        return new ClientStream<>(response, service::syncUser, () -> {});
+    }
+
+    @Override
+    public void syncUsers(io.pgnode.proto.Users request, StreamObserver<Empty> response) {
+        unary(response, () -> {
+            service.syncUsers(request.getUsersList());
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public StreamObserver<UsersChunk> syncUsersChunked(StreamObserver<Empty> response) {
+        UsersChunkAssembler assembler = new UsersChunkAssembler();
+        return new ClientStream<>(response, assembler::add, () -> service.syncUsers(assembler.users()));
+    }
+
+    private static <T> void unary(StreamObserver<T> response, Supplier<T> call) {
+        T answer;
+        try {
+            answer = call.get();
+        } catch (RuntimeException e) {
+            response.onError(GrpcErrors.toStatus(e));
+            return;
+        }
+        response.onNext(answer);
+        response.onCompleted();
+    }
+
+    /**
+     * A client stream answered with Empty when the client completes it: each message goes to {@code onMessage};
+     * the first failure ends the call with its status and the rest of the stream is ignored.
+     */
+    private static final class ClientStream<T> implements StreamObserver<T> {
+
+        private final StreamObserver<Empty> response;
+        private final Consumer<T> onMessage;
+        private final Runnable onEnd;
+        private boolean failed;
+
+        ClientStream(StreamObserver<Empty> response, Consumer<T> onMessage, Runnable onEnd) {
+            this.response = response;
+            this.onMessage = onMessage;
+            this.onEnd = onEnd;
+        }
+
+        @Override
+        public void onNext(T message) {
+            if (!failed) {
+                attempt(() -> onMessage.accept(message));
+            }
+        }
+
+        @Override
+        public void onError(Throwable clientError) {
+            failed = true; // the client cancelled: nothing to answer
+        }
+
+        @Override
+        public void onCompleted() {
+            if (!failed && attempt(onEnd)) {
+                response.onNext(Empty.getDefaultInstance());
+                response.onCompleted();
+            }
+        }
+
+        private boolean attempt(Runnable step) {
+            try {
+                step.run();
+                return true;
+            } catch (RuntimeException e) {
+                failed = true;
+                response.onError(GrpcErrors.toStatus(e));
+                return false;
+            }
+        }
+    }
+}

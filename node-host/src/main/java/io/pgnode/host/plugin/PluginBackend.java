@@ -1,0 +1,83 @@
+package io.pgnode.host.plugin;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgnode.host.error.NodeException;
+import io.pgnode.spi.Backend;
+import io.pgnode.spi.OutboundLatency;
+import io.pgnode.spi.RuntimeStats;
+import io.pgnode.spi.Stat;
+import io.pgnode.spi.StatQuery;
+import io.pgnode.spi.User;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A plugin's {@link Backend} as the host calls it: every method runs under the plugin's class loader and
+ * fails only with {@link NodeException}; answers are copied so the plugin cannot change them afterwards.
+ */
+public final class PluginBackend implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PluginBackend.class);
+
+    private final Backend backend;
+    private final PluginCalls calls;
+
+    PluginBackend(Backend backend, PluginCalls calls) {
+        this.backend = requireNonNull(backend, "backend is null");
+        this.calls = requireNonNull(calls, "calls is null");
+    }
+
+    public void start() {
+        calls.run("starting", backend::start);
+    }
+
+    /** Stops the backend; a failure is logged, never thrown: the node goes on without it. */
+    @Override
+    public void close() {
+        try {
+            calls.run("stopping", backend::close);
+        } catch (NodeException e) {
+            log.warn("Stopping the backend did not finish cleanly: {}", e.getMessage());
+        }
+    }
+
+    public boolean isRunning() {
+        return calls.call("reporting whether it runs", backend::isRunning);
+    }
+
+    public String coreVersion() {
+        return calls.call("reporting its core version", backend::coreVersion);
+    }
+
+    public void syncUser(User user) {
+        calls.run("syncing a user", () -> backend.syncUser(user));
+    }
+
+    public void replaceUsers(Collection<User> users) {
+        calls.run("replacing the user set", () -> backend.replaceUsers(List.copyOf(users)));
+    }
+
+    public List<Stat> stats(StatQuery query) {
+        return List.copyOf(calls.call("reading traffic stats", () -> backend.stats(query)));
+    }
+
+    public long onlineCount(String email) {
+        return calls.call("counting a user's online IPs", () -> backend.onlineCount(email));
+    }
+
+    public Map<String, Long> onlineIps(String email) {
+        return Map.copyOf(calls.call("listing a user's online IPs", () -> backend.onlineIps(email)));
+    }
+
+    public RuntimeStats runtimeStats() {
+        return calls.call("reading the core's runtime stats", backend::runtimeStats);
+    }
+
+    public List<OutboundLatency> outboundLatencies(String outboundName) {
+        return List.copyOf(calls.call("measuring outbound latency", () -> backend.outboundLatencies(outboundName)));
+    }
+}

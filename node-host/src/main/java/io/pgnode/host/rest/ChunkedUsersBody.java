@@ -1,0 +1,63 @@
+package io.pgnode.host.rest;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.pgnode.host.error.ErrorCode;
+import io.pgnode.host.error.NodeException;
+import io.pgnode.proto.UsersChunk;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.function.Consumer;
+
+/**
+ * Reads the body of {@code PUT /users/sync/chunked}: frames of {@code [uvarint length][UsersChunk]} one after
+ * the other until the body ends (what {@code writeDelimitedTo} writes). Each frame may be up to 64 MiB.
+ */
+final class ChunkedUsersBody {
+
+    private ChunkedUsersBody() {}
+
+    /** Hands each chunk to {@code sink} in arrival order. */
+    static void read(InputStream body, Consumer<UsersChunk> sink) {
+        try {
+            for (int frame = 1; ; frame++) {
+                int first = body.read();
+                if (first == -1) {
+                    return;
+                }
+                int size = frameSize(first, body, frame);
+                byte[] bytes = body.readNBytes(size);
+                if (bytes.length < size) {
+                    throw invalid("frame " + frame + " is truncated: its prefix announces " + size + " bytes, the body "
+                            + "ends after " + bytes.length);
+                }
+                try {
+                    sink.accept(UsersChunk.parseFrom(bytes));
+                } catch (InvalidProtocolBufferException e) {
+                    throw new NodeException(ErrorCode.INVALID_PROTOBUF,
+                            "Frame " + frame + " of the chunked upload is not a valid UsersChunk (" + e.getMessage() + ").");
+                }
+            }
+        } catch (IOException e) {
+            throw ProtobufExchange.readFailure(e);
+        }
+    }
+
+    private static int frameSize(int firstByte, InputStream body, int frame) throws IOException {
+        int size;
+        try {
+            size = CodedInputStream.readRawVarint32(firstByte, body);
+        } catch (InvalidProtocolBufferException e) {
+            throw invalid("the length prefix of frame " + frame + " is cut off or malformed");
+        }
+        if (size < 0 || size > ProtobufExchange.MAX_MESSAGE_BYTES) {
+            throw invalid("frame " + frame + " announces " + Integer.toUnsignedString(size) + " bytes; a frame may have "
+                    + "at most " + ProtobufExchange.MAX_MESSAGE_BYTES);
+        }
+        return size;
+    }
+
+    private static NodeException invalid(String problem) {
+        return new NodeException(ErrorCode.INVALID_CHUNKS, "The chunked user upload is invalid: " + problem + ".");
+    }
+}

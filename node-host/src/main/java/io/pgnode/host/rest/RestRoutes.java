@@ -1,0 +1,98 @@
+package io.pgnode.host.rest;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pgnode.host.error.ErrorCode;
+import io.pgnode.host.error.NodeException;
+import io.pgnode.host.service.NodeService;
+import io.pgnode.host.service.UsersChunkAssembler;
+import io.pgnode.proto.Backend;
+import io.pgnode.proto.LatencyRequest;
+import io.pgnode.proto.StatRequest;
+import io.pgnode.proto.User;
+import io.pgnode.proto.Users;
+import io.undertow.Handlers;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.RoutingHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The REST API of COMPAT.md: each route decodes its body, calls one {@link NodeService} method and encodes
+ * the answer. Unknown paths are 404 and known paths with the wrong method 405 (with {@code Allow}), both
+ * as JSON errors.
+ */
+final class RestRoutes {
+
+    private final NodeService service;
+    private final RoutingHandler routing = Handlers.routing();
+    private final Map<String, Set<String>> methodsByPath = new TreeMap<>();
+
+    private RestRoutes(NodeService service) {
+        this.service = requireNonNull(service, "service is null");
+    }
+
+    /** The routing handler; it throws {@link NodeException}s for the caller to answer. */
+    static HttpHandler create(NodeService service) {
+        return new RestRoutes(service).register();
+    }
+
+    private HttpHandler register() {
+        route(Methods.POST, "/start", exchange -> ProtobufExchange.send(exchange,
+                service.start(ProtobufExchange.read(exchange, Backend.parser(), "Backend"))));
+        route(Methods.PUT, "/stop", exchange -> {
+            service.stop();
+            ProtobufExchange.sendEmpty(exchange);
+        });
+        route(Methods.GET, "/info", exchange -> ProtobufExchange.send(exchange, service.baseInfo()));
+        route(Methods.GET, "/logs", new LogStreamRoute(service));
+        HttpHandler stats = exchange -> ProtobufExchange.send(exchange,
+                service.stats(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest")));
+        route(Methods.GET, "/stats", stats);
+        route(Methods.GET, "/stats/", stats);
+        route(Methods.GET, "/stats/latency", exchange -> ProtobufExchange.send(exchange,
+                service.outboundsLatency(ProtobufExchange.read(exchange, LatencyRequest.parser(), "LatencyRequest"))));
+        route(Methods.GET, "/stats/user/online", exchange -> ProtobufExchange.send(exchange,
+                service.userOnlineStats(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest"))));
+        route(Methods.GET, "/stats/user/online_ip", exchange -> ProtobufExchange.send(exchange,
+                service.userOnlineIps(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest"))));
+        route(Methods.GET, "/stats/backend", exchange -> ProtobufExchange.send(exchange, service.backendStats()));
+        route(Methods.GET, "/stats/system", exchange -> ProtobufExchange.send(exchange, service.systemStats()));
+        route(Methods.PUT, "/user/sync", exchange -> {
+            service.syncUser(ProtobufExchange.read(exchange, User.parser(), "User"));
+            ProtobufExchange.sendEmpty(exchange);
+        });
+        route(Methods.PUT, "/users/sync", exchange -> {
+            service.syncUsers(ProtobufExchange.read(exchange, Users.parser(), "Users").getUsersList());
+            ProtobufExchange.sendEmpty(exchange);
+        });
+        route(Methods.PUT, "/users/sync/chunked", exchange -> {
+            // each frame is limited on its own; the whole upload may exceed one message's limit
+            exchange.setMaxEntitySize(0);
+            UsersChunkAssembler assembler = new UsersChunkAssembler();
+            ChunkedUsersBody.read(exchange.getInputStream(), assembler::add);
+            service.syncUsers(assembler.users());
+            ProtobufExchange.sendEmpty(exchange);
+        });
+        return routing
+                .setFallbackHandler(exchange -> {
+                    throw new NodeException(ErrorCode.NOT_FOUND, "There is no route " + exchange.getRequestPath() + ".");
+                })
+                .setInvalidMethodHandler(exchange -> {
+                    Set<String> allowed = methodsByPath.getOrDefault(exchange.getRelativePath(), Set.of());
+                    exchange.getResponseHeaders().put(Headers.ALLOW, String.join(", ", allowed));
+                    throw new NodeException(ErrorCode.METHOD_NOT_ALLOWED, exchange.getRequestPath() + " does not take "
+                            + exchange.getRequestMethod() + "; use " + String.join(" or ", allowed) + ".");
+                });
+    }
+
+    private void route(HttpString method, String path, HttpHandler handler) {
+        routing.add(method, path, handler);
+        methodsByPath.computeIfAbsent(path, p -> new TreeSet<>()).add(method.toString());
+    }
+}

@@ -1,0 +1,139 @@
+package io.pgnode.host.service;
+
+import io.pgnode.host.error.ErrorCode;
+import io.pgnode.host.error.NodeException;
+import io.pgnode.proto.BackendStatsResponse;
+import io.pgnode.proto.Latency;
+import io.pgnode.proto.LatencyResponse;
+import io.pgnode.proto.Proxy;
+import io.pgnode.proto.StatRequest;
+import io.pgnode.proto.StatResponse;
+import io.pgnode.proto.SystemStatsResponse;
+import io.pgnode.spi.OutboundLatency;
+import io.pgnode.spi.Proxies;
+import io.pgnode.spi.RuntimeStats;
+import io.pgnode.spi.Stat;
+import io.pgnode.spi.StatQuery;
+import io.pgnode.spi.User;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Between the wire messages and the SPI's values: the only place that knows both. */
+final class ProtoMapping {
+
+    private ProtoMapping() {}
+
+    /** A user for the backend; every user needs an email (it names the user's counters). */
+    static User user(io.pgnode.proto.User user) {
+        return user(user, "The user");
+    }
+
+    static List<User> users(List<io.pgnode.proto.User> users) {
+        List<User> mapped = new ArrayList<>(users.size());
+        for (int i = 0; i < users.size(); i++) {
+            mapped.add(user(users.get(i), "User number " + (i + 1) + " of " + users.size()));
+        }
+        return mapped;
+    }
+
+    private static User user(io.pgnode.proto.User user, String who) {
+        if (user.getEmail().isBlank()) {
+            throw new NodeException(ErrorCode.MISSING_EMAIL, who + " has no email; every user needs one.");
+        }
+        return new User(user.getEmail(), proxies(user.getProxies()), user.getInboundsList());
+    }
+
+    static Proxies proxies(Proxy proxy) {
+        return new Proxies(
+                proxy.hasVmess() ? new Proxies.Vmess(proxy.getVmess().getId()) : null,
+                proxy.hasVless() ? new Proxies.Vless(proxy.getVless().getId(), proxy.getVless().getFlow()) : null,
+                proxy.hasTrojan() ? new Proxies.Trojan(proxy.getTrojan().getPassword()) : null,
+                proxy.hasShadowsocks()
+                        ? new Proxies.Shadowsocks(proxy.getShadowsocks().getPassword(), proxy.getShadowsocks().getMethod())
+                        : null,
+                proxy.hasWireguard()
+                        ? new Proxies.Wireguard(proxy.getWireguard().getPublicKey(), proxy.getWireguard().getPeerIpsList())
+                        : null,
+                proxy.hasHysteria() ? new Proxies.Hysteria(proxy.getHysteria().getAuth()) : null);
+    }
+
+    static StatQuery statQuery(StatRequest request) {
+        StatQuery.Scope scope = switch (request.getType()) {
+            case Outbounds -> StatQuery.Scope.OUTBOUNDS;
+            case Outbound -> StatQuery.Scope.OUTBOUND;
+            case Inbounds -> StatQuery.Scope.INBOUNDS;
+            case Inbound -> StatQuery.Scope.INBOUND;
+            case UsersStat -> StatQuery.Scope.USERS;
+            case UserStat -> StatQuery.Scope.USER;
+            case UNRECOGNIZED -> throw new NodeException(ErrorCode.INVALID_STAT_REQUEST,
+                    "Stat type " + request.getTypeValue() + " is unknown; use 0 to 5 (Outbounds to UserStat).");
+        };
+        if (scope.isSingle() && request.getName().isBlank()) {
+            throw new NodeException(ErrorCode.INVALID_STAT_REQUEST,
+                    "A " + request.getType() + " request needs the name of the " + target(scope) + ".");
+        }
+        return new StatQuery(scope, request.getName(), request.getReset());
+    }
+
+    static StatResponse statResponse(List<Stat> stats) {
+        StatResponse.Builder response = StatResponse.newBuilder();
+        for (Stat stat : stats) {
+            response.addStats(io.pgnode.proto.Stat.newBuilder()
+                    .setName(stat.name())
+                    .setType(stat.type())
+                    .setLink(stat.link())
+                    .setValue(stat.value()));
+        }
+        return response.build();
+    }
+
+    static LatencyResponse latencyResponse(List<OutboundLatency> latencies) {
+        LatencyResponse.Builder response = LatencyResponse.newBuilder();
+        for (OutboundLatency latency : latencies) {
+            response.addLatencies(Latency.newBuilder()
+                    .setName(latency.name())
+                    .setAlive(latency.alive())
+                    .setDelay(latency.delayMillis())
+                    .setLink(latency.link())
+                    .setLastSeenTime(latency.lastSeenTime())
+                    .setLastTryTime(latency.lastTryTime())
+                    .setSource(latency.source()));
+        }
+        return response.build();
+    }
+
+    static BackendStatsResponse backendStats(RuntimeStats stats) {
+        return BackendStatsResponse.newBuilder()
+                .setNumGoroutine(stats.goroutines())
+                .setNumGc(stats.gcCycles())
+                .setAlloc(stats.allocBytes())
+                .setTotalAlloc(stats.totalAllocBytes())
+                .setSys(stats.sysBytes())
+                .setMallocs(stats.mallocs())
+                .setFrees(stats.frees())
+                .setLiveObjects(stats.liveObjects())
+                .setPauseTotalNs(stats.pauseTotalNanos())
+                .setUptime(stats.uptimeSeconds())
+                .build();
+    }
+
+    static SystemStatsResponse systemStats(SystemSnapshot snapshot) {
+        return SystemStatsResponse.newBuilder()
+                .setMemTotal(snapshot.memTotal())
+                .setMemUsed(snapshot.memUsed())
+                .setCpuCores(snapshot.cpuCores())
+                .setCpuUsage(snapshot.cpuUsage())
+                .setIncomingBandwidthSpeed(snapshot.incomingBytesPerSecond())
+                .setOutgoingBandwidthSpeed(snapshot.outgoingBytesPerSecond())
+                .setUptime(snapshot.uptimeSeconds())
+                .build();
+    }
+
+    private static String target(StatQuery.Scope scope) {
+        return switch (scope) {
+            case OUTBOUND -> "outbound";
+            case INBOUND -> "inbound";
+            default -> "user";
+        };
+    }
+}
