@@ -142,8 +142,12 @@ class XrayBackendOnV2rayTest {
         assertThat(works("dave@x", "")).doesNotContainValue(true);
 
         backend.syncUser(user("dave@x", ALL));
+        assertThat(backend.stats(new StatQuery(StatQuery.Scope.USER, "dave@x", false))).as("known, no traffic yet")
+                .containsExactly(new Stat("dave@x", "downlink", "traffic", 0), new Stat("dave@x", "uplink", "traffic", 0));
 
         assertThat(works("dave@x", "")).doesNotContainValue(false);
+        assertThat(byType(backend.stats(new StatQuery(StatQuery.Scope.USER, "dave@x", false))).get("downlink"))
+                .isGreaterThanOrEqualTo(3L * BYTES);
         assertThat(backend.corePid()).hasValue(corePid);
     }
 
@@ -179,6 +183,19 @@ class XrayBackendOnV2rayTest {
 
     @Test
     @Order(8)
+    void onlyTargetsTheNodeDoesNotKnowAreNotFound() {
+        for (StatQuery query : List.of(new StatQuery(StatQuery.Scope.USER, "nobody@x", false),
+                new StatQuery(StatQuery.Scope.INBOUND, "nowhere-in", false),
+                new StatQuery(StatQuery.Scope.INBOUND, "api", false),
+                new StatQuery(StatQuery.Scope.OUTBOUND, "nowhere", true))) {
+            assertThatThrownBy(() -> backend.stats(query)).as(query.toString())
+                    .isInstanceOfSatisfying(BackendException.class,
+                            e -> assertThat(e.kind()).isEqualTo(BackendException.Kind.NOT_FOUND));
+        }
+    }
+
+    @Test
+    @Order(9)
     void aV2flyCoreHasNoOnlineStatsButReportsItsRuntime() {
         assertThatThrownBy(() -> backend.onlineCount("alice@x"))
                 .isInstanceOfSatisfying(BackendException.class,
