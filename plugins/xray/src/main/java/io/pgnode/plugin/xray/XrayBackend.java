@@ -283,6 +283,7 @@ public final class XrayBackend implements Backend {
                 running.stop(tuning.stopGrace());
                 log.info("core stopped (pid {})", running.process().pid());
             }
+            connector.close();
         } finally {
             lock.unlock();
         }
