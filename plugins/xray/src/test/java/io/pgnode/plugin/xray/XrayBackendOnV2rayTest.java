@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -212,17 +211,8 @@ class XrayBackendOnV2rayTest {
         assertThat(Socks5Fetch.fetch(port, http.port(), BYTES, Duration.ofSeconds(5))).isEqualTo(BYTES);
     }
 
-    /** Whether each of the user's three routes delivers a full body now; tried in parallel (failures time out). */
     private Map<String, Boolean> works(String email, String generation) {
-        Map<String, CompletableFuture<Boolean>> tries = new LinkedHashMap<>();
-        for (String protocol : TestingServerInbounds.PROTOCOLS) {
-            String route = TestingServerInbounds.route(email, generation, protocol);
-            int port = client.socksPort(route);
-            tries.put(route, CompletableFuture.supplyAsync(() -> Socks5Fetch.works(port, http.port(), BYTES)));
-        }
-        Map<String, Boolean> results = new LinkedHashMap<>();
-        tries.forEach((route, result) -> results.put(route, result.join()));
-        return results;
+        return client.works(email, generation, http.port(), BYTES);
     }
 
     private static Map<String, Long> byType(List<Stat> stats) {
