@@ -129,8 +129,8 @@ class XrayThroughNodeIT {
     @Test
     @Order(2)
     void everyUsersTrafficIsCountedAndBothTransportsReportTheSame() {
-        assertThat(works("alice@x", "")).doesNotContainValue(false);
-        assertThat(works("bob@x", "")).doesNotContainValue(false);
+        assertServed("alice@x", "");
+        assertServed("bob@x", "");
 
         for (String email : List.of("alice@x", "bob@x")) {
             Map<String, Long> traffic = byType(onBothTransports(user(email, false)), email);
@@ -181,22 +181,22 @@ class XrayThroughNodeIT {
     void removingAUsersInboundsOverRestCutsThemOffWhileOthersKeepWorking() {
         node.rest().syncUser(panelUser("bob@x", ""));
 
-        assertThat(works("bob@x", "")).doesNotContainValue(true);
-        assertThat(works("alice@x", "")).doesNotContainValue(false);
+        assertRefused("bob@x", "");
+        assertServed("alice@x", "");
         assertThat(theCore()).as("no restart").isEqualTo(corePid);
     }
 
     @Test
     @Order(6)
     void aNewUserSyncedOverGrpcWorksAtOnceWithoutARestart() {
-        assertThat(works("carol@x", "")).doesNotContainValue(true);
+        assertRefused("carol@x", "");
 
         clientStream(node.grpcAsync()::syncUser, List.of(panelUser("carol@x", "", ALL)));
 
         assertThat(node.rest().stats(user("carol@x", false)).getStatsList()).as("known, no traffic yet")
                 .isEqualTo(zeroTraffic("carol@x"));
         assertThat(node.grpc().getStats(user("carol@x", false)).getStatsList()).isEqualTo(zeroTraffic("carol@x"));
-        assertThat(works("carol@x", "")).doesNotContainValue(false);
+        assertServed("carol@x", "");
         assertThat(theCore()).as("no restart").isEqualTo(corePid);
     }
 
@@ -206,10 +206,10 @@ class XrayThroughNodeIT {
         node.grpc().syncUsers(Users.newBuilder().addUsers(panelUser("alice@x", "", ALL))
                 .addUsers(panelUser("carol@x", "2", ALL)).addUsers(panelUser("dave@x", "", ALL)).build());
 
-        assertThat(works("carol@x", "2")).as("carol's new credentials").doesNotContainValue(false);
-        assertThat(works("carol@x", "")).as("carol's old credentials").doesNotContainValue(true);
-        assertThat(works("dave@x", "")).doesNotContainValue(false);
-        assertThat(works("alice@x", "")).doesNotContainValue(false);
+        assertServed("carol@x", "2"); // carol's new credentials
+        assertRefused("carol@x", ""); // carol's old credentials
+        assertServed("dave@x", "");
+        assertServed("alice@x", "");
         assertThat(theCore()).as("no restart").isEqualTo(corePid);
     }
 
@@ -220,9 +220,9 @@ class XrayThroughNodeIT {
                 chunk(0, false, panelUser("alice@x", "", ALL), panelUser("bob@x", "", ALL)),
                 chunk(1, true, panelUser("dave@x", "2", ALL))));
 
-        assertThat(works("bob@x", "")).as("bob is back").doesNotContainValue(false);
-        assertThat(works("dave@x", "2")).doesNotContainValue(false);
-        assertThat(works("carol@x", "2")).as("carol is not in the set").doesNotContainValue(true);
+        assertServed("bob@x", ""); // bob is back
+        assertServed("dave@x", "2");
+        assertRefused("carol@x", "2"); // carol is not in the set
         assertThat(theCore()).as("no restart").isEqualTo(corePid);
     }
 
@@ -233,8 +233,8 @@ class XrayThroughNodeIT {
                 chunk(0, false, panelUser("alice@x", "", ALL)),
                 chunk(1, true, panelUser("bob@x", "", ALL), panelUser("erin@x", "", ALL))));
 
-        assertThat(works("erin@x", "")).doesNotContainValue(false);
-        assertThat(works("dave@x", "2")).as("dave is not in the set").doesNotContainValue(true);
+        assertServed("erin@x", "");
+        assertRefused("dave@x", "2"); // dave is not in the set
         assertThat(theCore()).as("no restart").isEqualTo(corePid);
     }
 
@@ -264,7 +264,7 @@ class XrayThroughNodeIT {
 
         assertThat(node.rest().info().getStarted()).isTrue();
         assertThat(theCore()).as("the running core is untouched").isEqualTo(corePid);
-        assertThat(works("alice@x", "")).doesNotContainValue(false);
+        assertServed("alice@x", "");
     }
 
     @Test
@@ -337,7 +337,7 @@ class XrayThroughNodeIT {
         assertThat(byType(onBothTransports(user("alice@x", false)), "alice@x").get("downlink"))
                 .as("drained before the crash").isGreaterThanOrEqualTo(BYTES);
         for (String email : List.of("alice@x", "bob@x", "erin@x")) {
-            assertThat(works(email, "")).as(email).doesNotContainValue(false);
+            assertServed(email, "");
         }
         assertThat(nodeLogs.lines()).anyMatch(line -> line.contains("core restarted (the core exited unexpectedly")
                 && line.contains("restart #1"));
@@ -400,8 +400,14 @@ class XrayThroughNodeIT {
         throw new AssertionError("no API inbound in the rendered config: " + config);
     }
 
-    private Map<String, Boolean> works(String email, String generation) {
-        return client.works(email, generation, http.port(), BYTES);
+    /** Every protocol carries the user's traffic with these credentials ("2": the second generation). */
+    private void assertServed(String email, String generation) {
+        assertThat(client.works(email, generation, http.port(), BYTES)).as("served").doesNotContainValue(false);
+    }
+
+    /** No protocol carries the user's traffic with these credentials. */
+    private void assertRefused(String email, String generation) {
+        assertThat(client.works(email, generation, http.port(), BYTES)).as("refused").doesNotContainValue(true);
     }
 
     /** Asks both transports; they must answer alike. */
