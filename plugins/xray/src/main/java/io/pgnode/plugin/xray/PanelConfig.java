@@ -13,6 +13,7 @@ import io.pgnode.spi.User;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +32,14 @@ final class PanelConfig {
     private final ObjectNode root;
     private final Map<String, ManagedInbound> managedInbounds;
     private final Set<String> inboundTags;
+    private final Set<String> outboundTags;
 
-    private PanelConfig(ObjectNode root, Map<String, ManagedInbound> managedInbounds, Set<String> inboundTags) {
+    private PanelConfig(ObjectNode root, Map<String, ManagedInbound> managedInbounds, Set<String> inboundTags,
+            Set<String> outboundTags) {
         this.root = root;
         this.managedInbounds = Collections.unmodifiableMap(managedInbounds);
         this.inboundTags = Set.copyOf(inboundTags);
+        this.outboundTags = Set.copyOf(outboundTags);
     }
 
     /**
@@ -68,7 +72,7 @@ final class PanelConfig {
             throw invalid("\"inbounds\" must be a JSON array");
         }
         Map<String, ManagedInbound> managed = new LinkedHashMap<>();
-        Set<String> tags = new java.util.HashSet<>();
+        Set<String> tags = new HashSet<>();
         for (JsonNode inbound : inbounds) {
             if (!inbound.isObject()) {
                 throw invalid("every entry of \"inbounds\" must be a JSON object");
@@ -92,7 +96,19 @@ final class PanelConfig {
                     settings.path("method").asText(""));
             protocol.ifPresent(p -> managed.put(tag, managedInbound(tag, p, inbound)));
         }
-        return new PanelConfig(root, managed, tags);
+        return new PanelConfig(root, managed, tags, outboundTags(root.path("outbounds")));
+    }
+
+    /** Tags of the outbounds; the core itself judges the rest of their shape. */
+    private static Set<String> outboundTags(JsonNode outbounds) {
+        Set<String> tags = new HashSet<>();
+        for (JsonNode outbound : outbounds) {
+            String tag = outbound.path("tag").asText("");
+            if (!tag.isEmpty()) {
+                tags.add(tag);
+            }
+        }
+        return tags;
     }
 
     private static ManagedInbound managedInbound(String tag, InboundProtocol protocol, JsonNode inbound) {
@@ -134,6 +150,11 @@ final class PanelConfig {
     /** Every inbound tag of the panel's config (managed or not). */
     Set<String> inboundTags() {
         return inboundTags;
+    }
+
+    /** Every outbound tag of the panel's config. */
+    Set<String> outboundTags() {
+        return outboundTags;
     }
 
     /**

@@ -24,6 +24,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class UsageLedger {
 
+    private static final List<String> DIRECTIONS = List.of("uplink", "downlink");
+
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** Counter name → bytes drained and not yet reset; guarded by {@link #lock}. */
     private final Map<String, Long> drained = new HashMap<>();
@@ -49,12 +51,15 @@ final class UsageLedger {
     }
 
     /**
-     * Answers a stats query: the ledger plus the core's live counters.
+     * Answers a stats query: the ledger plus the core's live counters. A single-target answer always holds
+     * both directions: a direction without counters (none yet, the core creates them lazily) is zero.
      *
      * @param api the running core, or empty while it restarts (then the ledger alone answers)
-     * @throws BackendException {@code NOT_FOUND} when a single named target has no counters at all
+     * @param targetKnown whether the node knows the single target of the query (a user it holds, a tag of
+     *     the config), so that a target without counters yet is zero traffic rather than unknown
+     * @throws BackendException {@code NOT_FOUND} when a single target is unknown and has no counters at all
      */
-    List<Stat> read(StatQuery query, Optional<CoreApiClient> api) {
+    List<Stat> read(StatQuery query, Optional<CoreApiClient> api, boolean targetKnown) {
         String kind = kind(query.scope());
         Lock held = query.reset() ? lock.writeLock() : lock.readLock();
         held.lock();
@@ -71,7 +76,7 @@ final class UsageLedger {
                 }
             }
             if (query.scope().isSingle()) {
-                for (String direction : List.of("uplink", "downlink")) {
+                for (String direction : DIRECTIONS) {
                     String name = CounterName.of(kind, query.name(), direction);
                     if (!wanted(name, kind, query)) {
                         continue;
@@ -92,9 +97,14 @@ final class UsageLedger {
                     }
                 }
             }
-            if (query.scope().isSingle() && totals.isEmpty()) {
-                throw new BackendException(BackendException.Kind.NOT_FOUND, "no traffic counters for " + kind + " \""
-                        + query.name() + "\" (unknown, or no traffic through it yet)");
+            if (query.scope().isSingle()) {
+                if (totals.isEmpty() && !targetKnown) {
+                    throw new BackendException(BackendException.Kind.NOT_FOUND, "the node knows no " + kind + " \""
+                            + query.name() + "\" and holds no traffic counters for it");
+                }
+                for (String direction : DIRECTIONS) {
+                    totals.putIfAbsent(CounterName.of(kind, query.name(), direction), 0L);
+                }
             }
             List<Stat> stats = new ArrayList<>(totals.size());
             totals.forEach((counter, value) -> {

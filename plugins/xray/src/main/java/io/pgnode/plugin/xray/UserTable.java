@@ -5,14 +5,18 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The users the core holds (or will hold after its next start), by email: O(1) lookups for diffing. Not
- * thread-safe: the backend guards it with its lifecycle lock.
+ * thread-safe, except {@link #contains(String)}: the backend guards it with its lifecycle lock.
  */
 final class UserTable {
 
     private final Map<String, UserEntry> users = new LinkedHashMap<>();
+    /** The emails of {@link #users}, readable without the lock: stats queries must not wait for a sync. */
+    private final Set<String> emails = ConcurrentHashMap.newKeySet();
 
     /** A read-only view, by email. */
     Map<String, UserEntry> byEmail() {
@@ -28,12 +32,19 @@ final class UserTable {
         return users.size();
     }
 
+    /** Whether the user is in the table; safe to call from any thread. */
+    boolean contains(String email) {
+        return emails.contains(email);
+    }
+
     /** Sets one user as given; an entry without accounts removes the user. */
     void put(UserEntry entry) {
         if (entry.accounts().isEmpty()) {
             users.remove(entry.email());
+            emails.remove(entry.email());
         } else {
             users.put(entry.email(), entry);
+            emails.add(entry.email());
         }
     }
 

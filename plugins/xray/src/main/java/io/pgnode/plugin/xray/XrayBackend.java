@@ -283,6 +283,7 @@ public final class XrayBackend implements Backend {
                 running.stop(tuning.stopGrace());
                 log.info("core stopped (pid {})", running.process().pid());
             }
+            connector.close();
         } finally {
             lock.unlock();
         }
@@ -436,7 +437,25 @@ public final class XrayBackend implements Backend {
     public List<Stat> stats(StatQuery query) {
         requireNonNull(query, "query is null");
         started();
-        return ledger.read(query, Optional.ofNullable(session).map(CoreSession::api));
+        return ledger.read(query, Optional.ofNullable(session).map(CoreSession::api), knows(query));
+    }
+
+    /**
+     * Whether the query names a target the node knows: a user it holds, or an inbound or outbound of the
+     * panel's config (the node's own API inbound is not the panel's). Such a target without counters yet
+     * has had no traffic; any other target is unknown.
+     */
+    private boolean knows(StatQuery query) {
+        switch (query.scope()) {
+            case USER:
+                return users.contains(query.name());
+            case INBOUND:
+                return config.inboundTags().contains(query.name());
+            case OUTBOUND:
+                return config.outboundTags().contains(query.name());
+            default:
+                return false;
+        }
     }
 
     @Override

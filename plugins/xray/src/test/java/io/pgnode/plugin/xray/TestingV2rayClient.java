@@ -12,8 +12,10 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -119,6 +121,23 @@ final class TestingV2rayClient implements AutoCloseable {
             throw new IllegalArgumentException("no route " + route);
         }
         return port;
+    }
+
+    /**
+     * Whether each of a user's routes (one per protocol of {@link TestingServerInbounds}) delivers a whole
+     * body of {@code bytes} from the HTTP server now, by route name. Tried in parallel: a refused route
+     * fails by timeout.
+     */
+    Map<String, Boolean> works(String email, String generation, int httpPort, int bytes) {
+        Map<String, CompletableFuture<Boolean>> tries = new LinkedHashMap<>();
+        for (String protocol : TestingServerInbounds.PROTOCOLS) {
+            String route = TestingServerInbounds.route(email, generation, protocol);
+            int port = socksPort(route);
+            tries.put(route, CompletableFuture.supplyAsync(() -> Socks5Fetch.works(port, httpPort, bytes)));
+        }
+        Map<String, Boolean> results = new LinkedHashMap<>();
+        tries.forEach((route, result) -> results.put(route, result.join()));
+        return results;
     }
 
     @Override

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -142,8 +141,12 @@ class XrayBackendOnV2rayTest {
         assertThat(works("dave@x", "")).doesNotContainValue(true);
 
         backend.syncUser(user("dave@x", ALL));
+        assertThat(backend.stats(new StatQuery(StatQuery.Scope.USER, "dave@x", false))).as("known, no traffic yet")
+                .containsExactly(new Stat("dave@x", "downlink", "traffic", 0), new Stat("dave@x", "uplink", "traffic", 0));
 
         assertThat(works("dave@x", "")).doesNotContainValue(false);
+        assertThat(byType(backend.stats(new StatQuery(StatQuery.Scope.USER, "dave@x", false))).get("downlink"))
+                .isGreaterThanOrEqualTo(3L * BYTES);
         assertThat(backend.corePid()).hasValue(corePid);
     }
 
@@ -179,6 +182,19 @@ class XrayBackendOnV2rayTest {
 
     @Test
     @Order(8)
+    void onlyTargetsTheNodeDoesNotKnowAreNotFound() {
+        for (StatQuery query : List.of(new StatQuery(StatQuery.Scope.USER, "nobody@x", false),
+                new StatQuery(StatQuery.Scope.INBOUND, "nowhere-in", false),
+                new StatQuery(StatQuery.Scope.INBOUND, "api", false),
+                new StatQuery(StatQuery.Scope.OUTBOUND, "nowhere", true))) {
+            assertThatThrownBy(() -> backend.stats(query)).as(query.toString())
+                    .isInstanceOfSatisfying(BackendException.class,
+                            e -> assertThat(e.kind()).isEqualTo(BackendException.Kind.NOT_FOUND));
+        }
+    }
+
+    @Test
+    @Order(9)
     void aV2flyCoreHasNoOnlineStatsButReportsItsRuntime() {
         assertThatThrownBy(() -> backend.onlineCount("alice@x"))
                 .isInstanceOfSatisfying(BackendException.class,
@@ -195,17 +211,8 @@ class XrayBackendOnV2rayTest {
         assertThat(Socks5Fetch.fetch(port, http.port(), BYTES, Duration.ofSeconds(5))).isEqualTo(BYTES);
     }
 
-    /** Whether each of the user's three routes delivers a full body now; tried in parallel (failures time out). */
     private Map<String, Boolean> works(String email, String generation) {
-        Map<String, CompletableFuture<Boolean>> tries = new LinkedHashMap<>();
-        for (String protocol : TestingServerInbounds.PROTOCOLS) {
-            String route = TestingServerInbounds.route(email, generation, protocol);
-            int port = client.socksPort(route);
-            tries.put(route, CompletableFuture.supplyAsync(() -> Socks5Fetch.works(port, http.port(), BYTES)));
-        }
-        Map<String, Boolean> results = new LinkedHashMap<>();
-        tries.forEach((route, result) -> results.put(route, result.join()));
-        return results;
+        return client.works(email, generation, http.port(), BYTES);
     }
 
     private static Map<String, Long> byType(List<Stat> stats) {

@@ -320,15 +320,47 @@ class XrayBackendOnXrayTest {
         assertThat(backend.stats(new StatQuery(StatQuery.Scope.USERS, "", false))).hasSize(2);
         assertThat(backend.stats(new StatQuery(StatQuery.Scope.INBOUNDS, "", false)))
                 .containsExactly(new Stat("vless-in", "uplink", "traffic", 50));
-        assertThat(backend.stats(new StatQuery(StatQuery.Scope.OUTBOUND, "direct", false)))
-                .containsExactly(new Stat("direct", "downlink", "traffic", 70));
+        assertThat(backend.stats(new StatQuery(StatQuery.Scope.OUTBOUND, "direct", false))).as("both directions")
+                .containsExactly(new Stat("direct", "downlink", "traffic", 70), new Stat("direct", "uplink", "traffic", 0));
 
         assertThat(backend.stats(new StatQuery(StatQuery.Scope.USERS, "", true))).containsExactly(
                 new Stat("alice@x", "downlink", "traffic", 1000), new Stat("alice@x", "uplink", "traffic", 110));
         assertThat(backend.stats(new StatQuery(StatQuery.Scope.USER, "alice@x", false)))
                 .extracting(Stat::value).containsOnly(0L);
         assertThat(backend.stats(new StatQuery(StatQuery.Scope.INBOUND, "vless-in", false)))
-                .as("a reset of users leaves inbounds alone").containsExactly(new Stat("vless-in", "uplink", "traffic", 50));
+                .as("a reset of users leaves inbounds alone").containsExactly(
+                        new Stat("vless-in", "downlink", "traffic", 0), new Stat("vless-in", "uplink", "traffic", 50));
+    }
+
+    @Test
+    void knownTargetsWithoutCountersYetAnswerZeroTraffic() throws Exception {
+        start(List.of(user("alice@x", "vless-in")));
+
+        for (boolean reset : List.of(false, true)) {
+            assertThat(backend.stats(new StatQuery(StatQuery.Scope.USER, "alice@x", reset))).as("a user the node holds")
+                    .containsExactly(new Stat("alice@x", "downlink", "traffic", 0), new Stat("alice@x", "uplink", "traffic", 0));
+            assertThat(backend.stats(new StatQuery(StatQuery.Scope.INBOUND, "hy-in", reset))).as("an inbound of the config")
+                    .containsExactly(new Stat("hy-in", "downlink", "traffic", 0), new Stat("hy-in", "uplink", "traffic", 0));
+            assertThat(backend.stats(new StatQuery(StatQuery.Scope.OUTBOUND, "direct", reset))).as("an outbound of the config")
+                    .containsExactly(new Stat("direct", "downlink", "traffic", 0), new Stat("direct", "uplink", "traffic", 0));
+        }
+        assertThat(backend.stats(new StatQuery(StatQuery.Scope.USERS, "", false))).as("no made-up rows in lists").isEmpty();
+    }
+
+    @Test
+    void aRemovedUserIsKnownByItsCountersOnly() throws Exception {
+        start(List.of(user("alice@x", "vless-in"), user("bob@x", "vless-in")));
+        api.setCounter("user>>>alice@x>>>traffic>>>downlink", 300);
+
+        backend.syncUser(new User("alice@x", Proxies.NONE, List.of()));
+        backend.syncUser(new User("bob@x", Proxies.NONE, List.of()));
+
+        assertThat(backend.stats(new StatQuery(StatQuery.Scope.USER, "alice@x", false))).as("traffic still to collect")
+                .containsExactly(new Stat("alice@x", "downlink", "traffic", 300), new Stat("alice@x", "uplink", "traffic", 0));
+        assertThatThrownBy(() -> backend.stats(new StatQuery(StatQuery.Scope.USER, "bob@x", false)))
+                .isInstanceOfSatisfying(BackendException.class,
+                        e -> assertThat(e.kind()).isEqualTo(BackendException.Kind.NOT_FOUND))
+                .hasMessageContaining("bob@x");
     }
 
     @Test
