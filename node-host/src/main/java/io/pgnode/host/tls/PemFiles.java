@@ -76,6 +76,19 @@ final class PemFiles {
         DataDirectory.writePrivateFile(file, pem(new JcaPKCS8Generator(key, null)));
     }
 
+    /** The certificates as PEM text, one block each. */
+    static String pem(List<X509Certificate> certificates) {
+        StringBuilder text = new StringBuilder();
+        try {
+            for (X509Certificate certificate : certificates) {
+                text.append(pem((Object) certificate));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode a certificate as PEM", e);
+        }
+        return text.toString();
+    }
+
     private static String pem(Object object) throws IOException {
         StringWriter text = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
