@@ -2,9 +2,9 @@ package io.pgnode.host;
 
 import static java.util.Objects.requireNonNull;
 
-import io.pgnode.host.auth.ApiKey;
 import io.pgnode.host.auth.ApiKeyStore;
 import io.pgnode.host.auth.RequestAuthenticator;
+import io.pgnode.host.auth.ResolvedApiKey;
 import io.pgnode.host.config.DataDirectory;
 import io.pgnode.host.config.Settings;
 import io.pgnode.host.error.StartupException;
@@ -55,7 +55,7 @@ public final class NodeHost implements AutoCloseable {
     /**
      * Boots the node.
      *
-     * @param stdout where the one-time "generated API key" notice goes
+     * @param stdout where the line telling the operator what to give the panel goes (see {@link PanelLine})
      * @throws StartupException when something the operator controls is wrong (a setting, a file, a port)
      */
     public static NodeHost start(Settings settings, PrintStream stdout) {
@@ -74,14 +74,14 @@ public final class NodeHost implements AutoCloseable {
         Deque<AutoCloseable> running = new ArrayDeque<>();
         try {
             Path dataDir = DataDirectory.prepare(settings.dataDir());
-            ApiKey apiKey = ApiKeyStore.resolve(settings.apiKey(), dataDir, stdout);
+            ResolvedApiKey apiKey = ApiKeyStore.resolve(settings.apiKey(), dataDir);
             NodeTls tls = TlsSetup.prepare(settings.sslCertFile(), settings.sslKeyFile(), dataDir, settings.tlsSans());
             BackendRegistry registry = push(running, BackendRegistry.load(settings.pluginsDir(), version));
             warnAboutUnknownYamlNames(settings, registry);
             NodeService service = push(running, new NodeService(registry, settings::valuesOf, dataDir, version,
                     settings.logBufferSize(), SystemSampler.start(SystemSampler.INTERVAL), System::nanoTime,
                     KEEP_ALIVE_CHECK));
-            RequestAuthenticator authenticator = new RequestAuthenticator(apiKey, service::recordActivity);
+            RequestAuthenticator authenticator = new RequestAuthenticator(apiKey.key(), service::recordActivity);
             int restPort = 0;
             if (settings.restPort() != 0) {
                 int port = anyFreePorts ? 0 : settings.restPort();
@@ -97,9 +97,17 @@ public final class NodeHost implements AutoCloseable {
                         () -> GrpcServer.start(settings.nodeHost(), port, tls.material(), service, authenticator)));
                 grpcPort = grpc.port();
             }
-            log.info("pg-node {} ready: REST {}, gRPC {}; give the panel {} and the API key", version,
+            log.info("pg-node {} ready: REST {}, gRPC {}", version,
                     restPort == 0 ? "off" : settings.nodeHost() + ":" + restPort,
-                    grpcPort == 0 ? "off" : settings.nodeHost() + ":" + grpcPort, tls.certificateFile());
+                    grpcPort == 0 ? "off" : settings.nodeHost() + ":" + grpcPort);
+            String address = PanelLine.address(settings.nodeHost());
+            if (!TlsSetup.isValidFor(tls.material().certificate(), address)) {
+                log.warn("The certificate {} is not valid for {}: a panel connecting to that address refuses it. "
+                        + "Add it with `pg-node cert --renew --san {}`, restart, and give the panel the new "
+                        + "certificate", tls.certificateFile(), address, address);
+            }
+            stdout.println(PanelLine.of(address, grpcPort, restPort, apiKey, tls.certificateFile()));
+            stdout.flush();
             return new NodeHost(running, tls, restPort, grpcPort);
         } catch (RuntimeException e) {
             closeAll(running);
@@ -127,7 +135,7 @@ public final class NodeHost implements AutoCloseable {
         closed.await();
     }
 
-    /** Stops the listeners, the backend and the plugins. Idempotent. */
+    /** Stops the listeners, then the backend (its core process included), then the plugins. Idempotent. */
     @Override
     public void close() {
         synchronized (running) {
@@ -136,6 +144,7 @@ public final class NodeHost implements AutoCloseable {
             }
             log.info("pg-node stopping");
             closeAll(running);
+            log.info("pg-node stopped");
             closed.countDown();
         }
     }
