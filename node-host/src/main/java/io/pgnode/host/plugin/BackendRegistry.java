@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.pf4j.PluginRuntimeException;
@@ -36,7 +37,7 @@ public final class BackendRegistry implements AutoCloseable {
     private BackendRegistry(Path directory, Map<Integer, BackendPlugin> byType, List<PluginFailure> failures,
             NodePluginManager manager) {
         this.directory = directory;
-        this.byType = Collections.unmodifiableMap(new LinkedHashMap<>(byType));
+        this.byType = Collections.unmodifiableMap(new TreeMap<>(byType));
         this.failures = List.copyOf(failures);
         this.manager = manager;
     }
@@ -148,7 +149,7 @@ public final class BackendRegistry implements AutoCloseable {
         return Optional.ofNullable(byType.get(backendType));
     }
 
-    /** Every registered backend. */
+    /** Every registered backend, by type number. */
     public Collection<BackendPlugin> all() {
         return byType.values();
     }
