@@ -88,7 +88,7 @@ class LauncherIT {
         // the tools the launcher uses, and no java
         Path tools = Files.createDirectory(temp.resolve("tools"));
         for (String tool : List.of("ls", "dirname", "sed", "head")) {
-            Files.createSymbolicLink(tools.resolve(tool), Path.of("/usr/bin", tool));
+            executable(tools.resolve(tool), "#!/bin/sh\nexec /usr/bin/" + tool + " \"$@\"\n");
         }
 
         TestingNodeProcess.Result withoutJava = TestingNodeProcess.run(
@@ -112,14 +112,17 @@ class LauncherIT {
     /** A JAVA_HOME whose bin/java reports the version, then prints its pid, its path and its arguments. */
     private Path fakeJava(String version) throws IOException {
         Path home = temp.resolve("jdk-" + version);
-        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
-        Files.writeString(java, "#!/bin/sh\n"
+        executable(Files.createDirectories(home.resolve("bin")).resolve("java"), "#!/bin/sh\n"
                 + "if [ \"$1\" = -version ]; then echo 'openjdk version \"" + version + "\" 2024-01-16' >&2; exit 0; fi\n"
                 + "echo \"pid $$\"\n"
                 + "echo \"java $0\"\n"
                 + "for argument in \"$@\"; do echo \"argument $argument\"; done\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         return home;
+    }
+
+    private static void executable(Path file, String script) throws IOException {
+        Files.writeString(file, script);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     private static List<String> arguments(TestingNodeProcess.Result result) {

@@ -82,21 +82,21 @@ public final class NodeHost implements AutoCloseable {
                     settings.logBufferSize(), SystemSampler.start(SystemSampler.INTERVAL), System::nanoTime,
                     KEEP_ALIVE_CHECK));
             RequestAuthenticator authenticator = new RequestAuthenticator(apiKey.key(), service::recordActivity);
-            int restPort = 0;
+            RestServer rest = null;
             if (settings.restPort() != 0) {
                 int port = anyFreePorts ? 0 : settings.restPort();
-                RestServer rest = push(running, listen("REST", Settings.REST_PORT, settings, port,
+                rest = push(running, listen("REST", Settings.REST_PORT, settings, port,
                         () -> RestServer.start(settings.nodeHost(), port, tls.material().sslContext(), service,
                                 authenticator)));
-                restPort = rest.port();
             }
-            int grpcPort = 0;
+            GrpcServer grpc = null;
             if (settings.grpcPort() != 0) {
                 int port = anyFreePorts ? 0 : settings.grpcPort();
-                GrpcServer grpc = push(running, listen("gRPC", Settings.GRPC_PORT, settings, port,
+                grpc = push(running, listen("gRPC", Settings.GRPC_PORT, settings, port,
                         () -> GrpcServer.start(settings.nodeHost(), port, tls.material(), service, authenticator)));
-                grpcPort = grpc.port();
             }
+            int restPort = rest == null ? 0 : rest.port();
+            int grpcPort = grpc == null ? 0 : grpc.port();
             log.info("pg-node {} ready: REST {}, gRPC {}", version,
                     restPort == 0 ? "off" : settings.nodeHost() + ":" + restPort,
                     grpcPort == 0 ? "off" : settings.nodeHost() + ":" + grpcPort);
@@ -108,7 +108,7 @@ public final class NodeHost implements AutoCloseable {
             }
             stdout.println(PanelLine.of(address, grpcPort, restPort, apiKey, tls.certificateFile()));
             stdout.flush();
-            return new NodeHost(running, tls, restPort, grpcPort);
+            return new NodeHost(stopOrder(registry, service, rest, grpc), tls, restPort, grpcPort);
         } catch (RuntimeException e) {
             closeAll(running);
             throw e;
@@ -147,6 +147,27 @@ public final class NodeHost implements AutoCloseable {
             log.info("pg-node stopped");
             closed.countDown();
         }
+    }
+
+    /**
+     * Stop taking calls, stop the backend (its core, and the open log streams end with it), then let the calls
+     * in flight finish: a panel reading the logs cannot hold the shutdown up.
+     */
+    private static Deque<AutoCloseable> stopOrder(BackendRegistry registry, NodeService service, RestServer rest,
+            GrpcServer grpc) {
+        Deque<AutoCloseable> order = new ArrayDeque<>();
+        if (grpc != null) {
+            order.add(grpc::stopAccepting);
+        }
+        if (rest != null) {
+            order.add(rest);
+        }
+        order.add(service);
+        if (grpc != null) {
+            order.add(grpc);
+        }
+        order.add(registry);
+        return order;
     }
 
     private static <T extends AutoCloseable> T push(Deque<AutoCloseable> running, T resource) {

@@ -169,6 +169,12 @@ public final class TestingNode implements AutoCloseable {
                 MetadataUtils.newAttachHeadersInterceptor(metadata(Map.of("x-api-key", apiKey))));
     }
 
+    /** An async stub (for the streaming RPCs) on any channel to a node, sending the API key. */
+    public static NodeServiceGrpc.NodeServiceStub asyncStub(ManagedChannel channel, String apiKey) {
+        return NodeServiceGrpc.newStub(channel).withInterceptors(
+                MetadataUtils.newAttachHeadersInterceptor(metadata(Map.of("x-api-key", apiKey))));
+    }
+
     /** A blocking stub sending exactly these metadata entries (empty: no auth). */
     public NodeServiceGrpc.NodeServiceBlockingStub grpcWithHeaders(Map<String, String> headers) {
         return NodeServiceGrpc.newBlockingStub(channel()).withInterceptors(
