@@ -41,9 +41,9 @@ class LauncherIT {
                 .isEqualTo("pid " + result.pid());
         assertThat(result.stdout().get(1)).isEqualTo("java " + javaHome.resolve("bin/java"));
         List<String> arguments = arguments(result);
-        assertThat(arguments).contains("-Xmx256m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+        assertThat(arguments).contains("-XX:MaxRAMPercentage=25", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
         assertThat(arguments.indexOf("-Xmx512m")).as("JAVA_OPTS come after the defaults, so they win")
-                .isGreaterThan(arguments.indexOf("-Xmx256m"));
+                .isGreaterThan(arguments.indexOf("-XX:+ExitOnOutOfMemoryError"));
         assertThat(arguments).endsWith("-Xmx512m", "-Dglob=*", "-cp", distribution.home() + "/lib/*",
                 "io.pgnode.host.Main", "cert", "--san", "two words");
     }
