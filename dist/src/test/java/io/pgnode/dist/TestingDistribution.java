@@ -54,9 +54,15 @@ final class TestingDistribution {
         return home.resolve("plugins");
     }
 
-    /** Starts {@code bin/pg-node args...} in the working directory with only these settings. */
+    /**
+     * Starts {@code bin/pg-node args...} in the working directory with only these settings. SIGINT is reset to
+     * its default first: a build started in the background without job control (some CI runners) ignores it,
+     * the node would inherit that, and an operator's Ctrl-C is what the tests mean to send.
+     */
     TestingNodeProcess start(Path workingDirectory, Map<String, String> settings, String... args) {
-        return TestingNodeProcess.start(command(args), workingDirectory, environment(settings));
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT"));
+        command.addAll(command(args));
+        return TestingNodeProcess.start(command, workingDirectory, environment(settings));
     }
 
     /** Runs a command that ends by itself ({@code version}, {@code plugins}, {@code cert}) and returns its output. */
