@@ -33,6 +33,7 @@ public final class TlsSetup {
 
     public static NodeTls prepare(
             Optional<Path> certificateFile, Optional<Path> keyFile, Path dataDir, List<String> extraSans) {
+        checkNames(extraSans); // a bad TLS_SAN stops every start, not only the one that generates
         NodeTls tls;
         if (certificateFile.isPresent() && keyFile.isPresent()) {
             tls = load(certificateFile.get(), Settings.SSL_CERT_FILE, keyFile.get(), Settings.SSL_KEY_FILE,
@@ -59,7 +60,7 @@ public final class TlsSetup {
             throw new StartupException(missing + " is missing but " + present + " exists; restore it, or delete "
                     + present + " to generate a new pair (the panel then needs the new certificate)");
         }
-        return generate(dataDir, SubjectAltNames.ofThisMachine(checkNames(extraSans)));
+        return generate(dataDir, SubjectAltNames.ofThisMachine(extraSans));
     }
 
     /**
