@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,7 +89,9 @@ class LauncherIT {
         // the tools the launcher uses, and no java
         Path tools = Files.createDirectory(temp.resolve("tools"));
         for (String tool : List.of("ls", "dirname", "sed", "head")) {
-            executable(tools.resolve(tool), "#!/bin/sh\nexec /usr/bin/" + tool + " \"$@\"\n");
+            Path found = Stream.of("/usr/bin", "/bin").map(directory -> Path.of(directory, tool))
+                    .filter(Files::isExecutable).findFirst().orElseThrow();
+            executable(tools.resolve(tool), "#!/bin/sh\nexec " + found + " \"$@\"\n");
         }
 
         TestingNodeProcess.Result withoutJava = TestingNodeProcess.run(

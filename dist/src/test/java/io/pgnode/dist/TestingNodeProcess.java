@@ -121,7 +121,8 @@ final class TestingNodeProcess implements AutoCloseable {
     void signal(String name) {
         process.descendants().forEach(seen::add);
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(pid())).inheritIO().start();
+            // the shell's own kill: no procps needed
+            Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -" + name + " " + pid()).inheritIO().start();
             if (kill.waitFor() != 0) {
                 throw new AssertionError("kill -" + name + " " + pid() + " failed");
             }
