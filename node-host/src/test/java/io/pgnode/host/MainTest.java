@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
@@ -167,6 +168,20 @@ class MainTest {
     }
 
     @Test
+    void filesWrittenAsAnotherUserBelongToTheOwnerOfTheDataDirectory() throws Exception {
+        // the packaged service's data directory belongs to its user; root renews without `sudo -u`
+        Path data = Files.createDirectory(directory.resolve("data"));
+        UserPrincipal service = directory.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(
+                isRoot() ? "nobody" : System.getProperty("user.name"));
+        Files.setOwner(data, service);
+
+        assertThat(run(Map.of(), "cert", "--renew")).isZero();
+
+        assertThat(Files.getOwner(data.resolve("ssl_cert.pem"))).isEqualTo(service);
+        assertThat(Files.getOwner(data.resolve("ssl_key.pem"))).isEqualTo(service);
+    }
+
+    @Test
     void aNewNameForAnExistingCertificateNeedsRenewAndChangesNothingWithout() throws Exception {
         assertThat(run(Map.of(), "cert")).isZero();
         String before = Files.readString(directory.resolve("data/ssl_cert.pem"));
@@ -206,6 +221,11 @@ class MainTest {
         assertThat(run(configured, "cert", "--renew")).isEqualTo(1);
         assertThat(errLines()).singleElement().asString().startsWith("pg-node cert: The node serves SSL_CERT_FILE ");
         assertThat(directory.resolve("data")).doesNotExist();
+    }
+
+    /** CI and the build machines run as root; elsewhere the owner test has nobody else to hand files to. */
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
     }
 
     /** Runs pg-node in the temporary directory with exactly these environment variables. */

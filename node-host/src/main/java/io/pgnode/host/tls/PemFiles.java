@@ -69,6 +69,7 @@ final class PemFiles {
 
     static void writeCertificate(Path file, X509Certificate certificate) throws IOException {
         Files.writeString(file, pem(certificate), StandardCharsets.US_ASCII);
+        DataDirectory.matchOwner(file);
     }
 
     /** Writes the key as PKCS#8 ("PRIVATE KEY"), the form every TLS tool reads. */
