@@ -1,30 +1,23 @@
 #!/usr/bin/env bash
-# Builds the node and its plugins from this checkout and runs it in the foreground.
-# DATA_DIR defaults to ./data (API key, certificate, backend work directories), PLUGINS_DIR to the plugin
-# zips of this build; both can be overridden from the environment. Arguments go to the node
-# (e.g. --config conf/node.yml).
+# Builds the distribution from this checkout and runs it in the foreground exactly as it installs: the tarball
+# unpacked into dist/target/pg-node-<version>/ (bin/pg-node, lib/, plugins/ with the Xray plugin).
+# DATA_DIR defaults to ./data (API key, certificate, backends' work directories); other settings come from the
+# environment, a .env file or conf/node.yml here. Arguments go to pg-node: options of `run`
+# (./run-node.sh --config conf/node.yml) or another command (./run-node.sh plugins).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 mvn -B -q -DskipTests package
 
-staging=target/run-node/plugins
-rm -rf "$staging"
-mkdir -p "$staging"
 shopt -s nullglob
-zips=(plugins/*/target/*.zip)
-if (( ${#zips[@]} == 0 )); then
-  echo "run-node.sh: no plugin zip under plugins/*/target/; the node starts without backends" >&2
-else
-  cp "${zips[@]}" "$staging/"
+tarballs=(dist/target/pg-node-*.tar.gz)
+if (( ${#tarballs[@]} != 1 )); then
+  echo "run-node.sh: expected one dist/target/pg-node-*.tar.gz, found ${#tarballs[@]}" >&2
+  exit 1
 fi
+home="${tarballs[0]%.tar.gz}"
+rm -rf "$home"
+tar -xzf "${tarballs[0]}" -C dist/target
 
-jar=""
-for candidate in node-host/target/node-host-*.jar; do
-  case "$candidate" in *-tests.jar) ;; *) jar="$candidate" ;; esac
-done
-[[ -n "$jar" ]] || { echo "run-node.sh: the node-host jar was not built" >&2; exit 1; }
-
-export PLUGINS_DIR="${PLUGINS_DIR:-$PWD/$staging}"
 export DATA_DIR="${DATA_DIR:-$PWD/data}"
-exec java -jar "$jar" run "$@"
+exec "$home/bin/pg-node" "$@"

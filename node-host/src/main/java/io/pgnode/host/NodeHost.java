@@ -2,9 +2,9 @@ package io.pgnode.host;
 
 import static java.util.Objects.requireNonNull;
 
-import io.pgnode.host.auth.ApiKey;
 import io.pgnode.host.auth.ApiKeyStore;
 import io.pgnode.host.auth.RequestAuthenticator;
+import io.pgnode.host.auth.ResolvedApiKey;
 import io.pgnode.host.config.DataDirectory;
 import io.pgnode.host.config.Settings;
 import io.pgnode.host.error.StartupException;
@@ -55,7 +55,7 @@ public final class NodeHost implements AutoCloseable {
     /**
      * Boots the node.
      *
-     * @param stdout where the one-time "generated API key" notice goes
+     * @param stdout where the line telling the operator what to give the panel goes (see {@link PanelLine})
      * @throws StartupException when something the operator controls is wrong (a setting, a file, a port)
      */
     public static NodeHost start(Settings settings, PrintStream stdout) {
@@ -74,33 +74,41 @@ public final class NodeHost implements AutoCloseable {
         Deque<AutoCloseable> running = new ArrayDeque<>();
         try {
             Path dataDir = DataDirectory.prepare(settings.dataDir());
-            ApiKey apiKey = ApiKeyStore.resolve(settings.apiKey(), dataDir, stdout);
+            ResolvedApiKey apiKey = ApiKeyStore.resolve(settings.apiKey(), dataDir);
             NodeTls tls = TlsSetup.prepare(settings.sslCertFile(), settings.sslKeyFile(), dataDir, settings.tlsSans());
             BackendRegistry registry = push(running, BackendRegistry.load(settings.pluginsDir(), version));
             warnAboutUnknownYamlNames(settings, registry);
             NodeService service = push(running, new NodeService(registry, settings::valuesOf, dataDir, version,
                     settings.logBufferSize(), SystemSampler.start(SystemSampler.INTERVAL), System::nanoTime,
                     KEEP_ALIVE_CHECK));
-            RequestAuthenticator authenticator = new RequestAuthenticator(apiKey, service::recordActivity);
-            int restPort = 0;
+            RequestAuthenticator authenticator = new RequestAuthenticator(apiKey.key(), service::recordActivity);
+            RestServer rest = null;
             if (settings.restPort() != 0) {
                 int port = anyFreePorts ? 0 : settings.restPort();
-                RestServer rest = push(running, listen("REST", Settings.REST_PORT, settings, port,
+                rest = push(running, listen("REST", Settings.REST_PORT, settings, port,
                         () -> RestServer.start(settings.nodeHost(), port, tls.material().sslContext(), service,
                                 authenticator)));
-                restPort = rest.port();
             }
-            int grpcPort = 0;
+            GrpcServer grpc = null;
             if (settings.grpcPort() != 0) {
                 int port = anyFreePorts ? 0 : settings.grpcPort();
-                GrpcServer grpc = push(running, listen("gRPC", Settings.GRPC_PORT, settings, port,
+                grpc = push(running, listen("gRPC", Settings.GRPC_PORT, settings, port,
                         () -> GrpcServer.start(settings.nodeHost(), port, tls.material(), service, authenticator)));
-                grpcPort = grpc.port();
             }
-            log.info("pg-node {} ready: REST {}, gRPC {}; give the panel {} and the API key", version,
+            int restPort = rest == null ? 0 : rest.port();
+            int grpcPort = grpc == null ? 0 : grpc.port();
+            log.info("pg-node {} ready: REST {}, gRPC {}", version,
                     restPort == 0 ? "off" : settings.nodeHost() + ":" + restPort,
-                    grpcPort == 0 ? "off" : settings.nodeHost() + ":" + grpcPort, tls.certificateFile());
-            return new NodeHost(running, tls, restPort, grpcPort);
+                    grpcPort == 0 ? "off" : settings.nodeHost() + ":" + grpcPort);
+            String address = PanelLine.address(settings.nodeHost());
+            if (!TlsSetup.isValidFor(tls.material().certificate(), address)) {
+                log.warn("The certificate {} is not valid for {}: a panel connecting to that address refuses it. "
+                        + "Add it with `pg-node cert --renew --san {}`, restart, and give the panel the new "
+                        + "certificate", tls.certificateFile(), address, address);
+            }
+            stdout.println(PanelLine.of(address, grpcPort, restPort, apiKey, tls.certificateFile()));
+            stdout.flush();
+            return new NodeHost(stopOrder(registry, service, rest, grpc), tls, restPort, grpcPort);
         } catch (RuntimeException e) {
             closeAll(running);
             throw e;
@@ -127,7 +135,7 @@ public final class NodeHost implements AutoCloseable {
         closed.await();
     }
 
-    /** Stops the listeners, the backend and the plugins. Idempotent. */
+    /** Stops the listeners, then the backend (its core process included), then the plugins. Idempotent. */
     @Override
     public void close() {
         synchronized (running) {
@@ -136,8 +144,30 @@ public final class NodeHost implements AutoCloseable {
             }
             log.info("pg-node stopping");
             closeAll(running);
+            log.info("pg-node stopped");
             closed.countDown();
         }
+    }
+
+    /**
+     * Stop taking calls, stop the backend (its core, and the open log streams end with it), then let the calls
+     * in flight finish: a panel reading the logs cannot hold the shutdown up.
+     */
+    private static Deque<AutoCloseable> stopOrder(BackendRegistry registry, NodeService service, RestServer rest,
+            GrpcServer grpc) {
+        Deque<AutoCloseable> order = new ArrayDeque<>();
+        if (grpc != null) {
+            order.add(grpc::stopAccepting);
+        }
+        if (rest != null) {
+            order.add(rest);
+        }
+        order.add(service);
+        if (grpc != null) {
+            order.add(grpc);
+        }
+        order.add(registry);
+        return order;
     }
 
     private static <T extends AutoCloseable> T push(Deque<AutoCloseable> running, T resource) {

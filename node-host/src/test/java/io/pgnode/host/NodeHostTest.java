@@ -37,17 +37,22 @@ class NodeHostTest {
     @TempDir Path temp;
 
     @Test
-    void theApiKeyIsGeneratedOnFirstRunPrintedOnceAndReused() throws IOException {
+    void theFirstRunPrintsOneLineForThePanelWithTheKeyWhichLaterRunsMask() throws IOException {
         Path directory = Files.createDirectory(temp.resolve("node"));
         String firstKey;
         try (TestingNode first = TestingNode.builder().workingDirectory(directory).generatedApiKey().start()) {
             firstKey = first.apiKey();
-            assertThat(first.stdout()).contains(firstKey);
+            assertThat(first.stdout().lines()).containsExactly("panel: address 127.0.0.1, gRPC port "
+                    + first.grpcPort() + ", REST port " + first.restPort() + ", API key " + firstKey
+                    + ", certificate " + first.dataDir().resolve("ssl_cert.pem"));
             assertThat(first.rest().info().getNodeVersion()).isEqualTo("1.0.0");
         }
         try (TestingNode second = TestingNode.builder().workingDirectory(directory).generatedApiKey().start()) {
             assertThat(second.apiKey()).isEqualTo(firstKey);
-            assertThat(second.stdout()).isEmpty();
+            assertThat(second.stdout().lines()).singleElement().asString()
+                    .contains(", API key " + firstKey.substring(0, 4) + "****-****-****-****-************ (in "
+                            + second.dataDir().resolve("api_key") + "), certificate ")
+                    .doesNotContain(firstKey);
             assertThat(second.rest().info().getNodeVersion()).isEqualTo("1.0.0");
             assertThat(second.grpc().getBaseInfo(Empty.getDefaultInstance()).getStarted()).isFalse();
         }
@@ -115,6 +120,7 @@ class NodeHostTest {
     void aTransportSetToZeroStaysOff() {
         try (TestingNode node = TestingNode.builder().setting("GRPC_PORT", "0").start()) {
             assertThat(node.grpcPort()).isZero();
+            assertThat(node.stdout()).startsWith("panel: address 127.0.0.1, gRPC off, REST port " + node.restPort() + ",");
             assertThat(node.rest().info().getStarted()).isFalse();
         }
     }

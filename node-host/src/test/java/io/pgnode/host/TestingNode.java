@@ -25,7 +25,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -94,12 +93,8 @@ public final class TestingNode implements AutoCloseable {
         this.dataDir = dataDir;
         this.stdout = stdout;
         this.certificate = readCertificate(host.certificateFile());
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .sslContext(trusting(certificate))
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
-        this.channel = host.grpcPort() == 0 ? null : openChannel(host.grpcPort(), host.certificateFile());
+        this.http = TestingRestClient.httpClientTrusting(certificate);
+        this.channel = host.grpcPort() == 0 ? null : channelTo("127.0.0.1", host.grpcPort(), host.certificateFile());
     }
 
     public static Builder builder() {
@@ -168,6 +163,18 @@ public final class TestingNode implements AutoCloseable {
         return grpcAsyncWithHeaders(Map.of("x-api-key", apiKey));
     }
 
+    /** A blocking stub on any channel to a node, sending the API key in {@code x-api-key} metadata. */
+    public static NodeServiceGrpc.NodeServiceBlockingStub blockingStub(ManagedChannel channel, String apiKey) {
+        return NodeServiceGrpc.newBlockingStub(channel).withInterceptors(
+                MetadataUtils.newAttachHeadersInterceptor(metadata(Map.of("x-api-key", apiKey))));
+    }
+
+    /** An async stub (for the streaming RPCs) on any channel to a node, sending the API key. */
+    public static NodeServiceGrpc.NodeServiceStub asyncStub(ManagedChannel channel, String apiKey) {
+        return NodeServiceGrpc.newStub(channel).withInterceptors(
+                MetadataUtils.newAttachHeadersInterceptor(metadata(Map.of("x-api-key", apiKey))));
+    }
+
     /** A blocking stub sending exactly these metadata entries (empty: no auth). */
     public NodeServiceGrpc.NodeServiceBlockingStub grpcWithHeaders(Map<String, String> headers) {
         return NodeServiceGrpc.newBlockingStub(channel()).withInterceptors(
@@ -226,9 +233,13 @@ public final class TestingNode implements AutoCloseable {
         return metadata;
     }
 
-    private static ManagedChannel openChannel(int port, Path certificateFile) {
+    /**
+     * A TLS channel to a node running elsewhere (e.g. the packaged {@code pg-node} in a process of its own),
+     * trusting only its certificate; the host name or address is checked against it as a panel does.
+     */
+    public static ManagedChannel channelTo(String host, int port, Path certificateFile) {
         try {
-            return NettyChannelBuilder.forAddress("127.0.0.1", port)
+            return NettyChannelBuilder.forAddress(host, port)
                     .sslContext(GrpcSslContexts.forClient().trustManager(certificateFile.toFile()).build())
                     .maxInboundMessageSize(64 * 1024 * 1024)
                     .build();

@@ -48,6 +48,7 @@ public final class TestingPluginArchive {
 
     private final String pluginId;
     private String version = "1.0.0";
+    private String requires = "";
     private final Map<String, Path> classFiles = new LinkedHashMap<>();
     private final Set<String> extensions = new LinkedHashSet<>();
     private final List<Path> libraries = new ArrayList<>();
@@ -63,6 +64,12 @@ public final class TestingPluginArchive {
 
     public TestingPluginArchive version(String version) {
         this.version = requireNonNull(version, "version is null");
+        return this;
+    }
+
+    /** The node versions the plugin works with, as pf4j reads it (e.g. {@code ">=2.0.0"}); none by default. */
+    public TestingPluginArchive requires(String requires) {
+        this.requires = requireNonNull(requires, "requires is null");
         return this;
     }
 
@@ -124,7 +131,8 @@ public final class TestingPluginArchive {
     public Path writeZip(Path directory) {
         Path zip = directory.resolve(pluginId + "-" + version + ".zip");
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
-            String properties = "plugin.id=" + pluginId + "\nplugin.version=" + version + "\nplugin.provider=tests\n";
+            String properties = "plugin.id=" + pluginId + "\nplugin.version=" + version + "\nplugin.provider=tests\n"
+                    + "plugin.requires=" + requires + "\n";
             put(out, "plugin.properties", properties.getBytes(StandardCharsets.UTF_8));
             for (Map.Entry<String, Path> entry : classFiles.entrySet()) {
                 if (!entry.getKey().equals(INDEX)) {
@@ -152,6 +160,7 @@ public final class TestingPluginArchive {
         attributes.putValue("Plugin-Id", pluginId);
         attributes.putValue("Plugin-Version", version);
         attributes.putValue("Plugin-Provider", "tests");
+        attributes.putValue("Plugin-Requires", requires);
         Path jar = directory.resolve(pluginId + "-" + version + ".jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
             for (Map.Entry<String, Path> entry : classFiles.entrySet()) {

@@ -29,6 +29,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,24 @@ public final class TestingRestClient {
         this.http = requireNonNull(http, "http is null");
         this.base = requireNonNull(base, "base is null");
         this.headers = Map.copyOf(headers);
+    }
+
+    /**
+     * A client of a node running elsewhere (e.g. the packaged {@code pg-node} in a process of its own), as a
+     * panel is one: it trusts only the node's certificate, checks the host name of {@code base} against it and
+     * sends the API key in {@code x-api-key}.
+     */
+    public static TestingRestClient connect(URI base, X509Certificate certificate, String apiKey) {
+        return new TestingRestClient(httpClientTrusting(certificate), base, Map.of("x-api-key", apiKey));
+    }
+
+    /** An HTTP/1.1 client whose only trust anchor is the certificate; host names are checked. */
+    static HttpClient httpClientTrusting(X509Certificate certificate) {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(TestingNode.trusting(certificate))
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     /** The same client sending exactly these headers instead of the API key (empty map: no auth at all). */

@@ -47,6 +47,11 @@ public final class ApiKey {
         return value;
     }
 
+    /** The key with all but its first four characters hidden, e.g. {@code 3f2a****-****-****-****-************}. */
+    public String masked() {
+        return value.substring(0, 4) + value.substring(4).replaceAll("[0-9a-f]", "*");
+    }
+
     @Override
     public String toString() {
         return "ApiKey[hidden]";

@@ -7,7 +7,11 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's data directory (DATA_DIR): the API key, the generated certificate and key, the backends' work
@@ -15,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class DataDirectory {
 
+    private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private DataDirectory() {}
@@ -49,5 +54,31 @@ public final class DataDirectory {
         }
         Files.writeString(temporary, content, StandardCharsets.UTF_8);
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        matchOwner(file);
+    }
+
+    /**
+     * Gives a file the owner and group of its directory. The service runs as its own user; root running
+     * {@code pg-node cert --renew} (without {@code sudo -u}) must not leave it a key it cannot read. Nothing
+     * changes when the owner already matches; a failure is only logged.
+     */
+    public static void matchOwner(Path file) {
+        Path directory = file.toAbsolutePath().getParent();
+        if (!POSIX || directory == null) {
+            return;
+        }
+        try {
+            PosixFileAttributes expected = Files.readAttributes(directory, PosixFileAttributes.class);
+            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+            PosixFileAttributes actual = view.readAttributes();
+            if (!actual.owner().equals(expected.owner())) {
+                view.setOwner(expected.owner());
+            }
+            if (!actual.group().equals(expected.group())) {
+                view.setGroup(expected.group());
+            }
+        } catch (IOException e) {
+            log.warn("{} could not be given the owner of {}: {}", file, directory, e.toString());
+        }
     }
 }

@@ -68,6 +68,12 @@ public final class GrpcServer implements AutoCloseable {
         return server.getPort();
     }
 
+    /** Takes no new calls; the calls in flight go on until {@link #close()}. */
+    public void stopAccepting() {
+        server.shutdown();
+    }
+
+    /** Stops taking calls and waits (at most 5 s) for those in flight, then cancels what is left. */
     @Override
     public void close() {
         server.shutdown();

@@ -13,6 +13,8 @@ import java.util.Set;
 public final class BackendPlugin {
 
     private final String pluginId;
+    private final String pluginVersion;
+    private final String archive;
     private final BackendFactory factory;
     private final PluginCalls calls;
     private final String name;
@@ -20,8 +22,11 @@ public final class BackendPlugin {
     private final Set<String> settingNames;
     private final Set<String> secretSettingNames;
 
-    BackendPlugin(String pluginId, BackendFactory factory, ClassLoader classLoader) {
+    BackendPlugin(String pluginId, String pluginVersion, String archive, BackendFactory factory,
+            ClassLoader classLoader) {
         this.pluginId = requireNonNull(pluginId, "pluginId is null");
+        this.pluginVersion = requireNonNull(pluginVersion, "pluginVersion is null");
+        this.archive = requireNonNull(archive, "archive is null");
         this.factory = requireNonNull(factory, "factory is null");
         PluginCalls reading = new PluginCalls("plugin '" + pluginId + "'", classLoader);
         this.name = reading.call("naming its backend", factory::name);
@@ -33,6 +38,16 @@ public final class BackendPlugin {
 
     public String pluginId() {
         return pluginId;
+    }
+
+    /** The plugin's own version (its descriptor's). */
+    public String pluginVersion() {
+        return pluginVersion;
+    }
+
+    /** The file in the plugins directory the plugin was loaded from. */
+    public String archive() {
+        return archive;
     }
 
     /** The backend's name, e.g. "xray": reported to the panel as core_type. */

@@ -69,11 +69,25 @@ final class PemFiles {
 
     static void writeCertificate(Path file, X509Certificate certificate) throws IOException {
         Files.writeString(file, pem(certificate), StandardCharsets.US_ASCII);
+        DataDirectory.matchOwner(file);
     }
 
     /** Writes the key as PKCS#8 ("PRIVATE KEY"), the form every TLS tool reads. */
     static void writePrivateKey(Path file, PrivateKey key) throws IOException {
         DataDirectory.writePrivateFile(file, pem(new JcaPKCS8Generator(key, null)));
+    }
+
+    /** The certificates as PEM text, one block each. */
+    static String pem(List<X509Certificate> certificates) {
+        StringBuilder text = new StringBuilder();
+        try {
+            for (X509Certificate certificate : certificates) {
+                text.append(pem((Object) certificate));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode a certificate as PEM", e);
+        }
+        return text.toString();
     }
 
     private static String pem(Object object) throws IOException {

@@ -43,6 +43,11 @@ public final class TlsMaterial {
         return chain.get(0);
     }
 
+    /** The chain as PEM text: what the panel is given to pin. */
+    public String chainPem() {
+        return PemFiles.pem(chain);
+    }
+
     /** SHA-256 of the certificate, as {@code openssl x509 -fingerprint -sha256} prints it. */
     public String sha256Fingerprint() {
         try {

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgnode.host.error.StartupException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,45 +16,41 @@ class ApiKeyStoreTest {
 
     @TempDir Path dataDir;
 
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-
     @Test
-    void generatesPersistsAndPrintsAKeyOnceThenReusesIt() throws IOException {
-        ApiKey first = ApiKeyStore.resolve(Optional.empty(), dataDir, out());
-        String printed = stdout.toString(StandardCharsets.UTF_8);
-        stdout.reset();
+    void generatesAndPersistsAKeyShownInFullOnlyOnThatRun() throws IOException {
+        ResolvedApiKey first = ApiKeyStore.resolve(Optional.empty(), dataDir);
+        ResolvedApiKey second = ApiKeyStore.resolve(Optional.empty(), dataDir);
 
-        ApiKey second = ApiKeyStore.resolve(Optional.empty(), dataDir, out());
-
-        assertThat(printed).contains(first.reveal());
-        assertThat(second.matches(first)).isTrue();
-        assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(first.generated()).isTrue();
+        assertThat(first.forOperator()).isEqualTo(first.key().reveal());
+        assertThat(second.generated()).isFalse();
+        assertThat(second.key().matches(first.key())).isTrue();
         Path file = dataDir.resolve("api_key");
-        assertThat(Files.readString(file).strip()).isEqualTo(first.reveal());
+        assertThat(second.forOperator())
+                .isEqualTo(first.key().reveal().substring(0, 4) + "****-****-****-****-************ (in " + file + ")")
+                .doesNotContain(first.key().reveal().substring(4));
+        assertThat(Files.readString(file).strip()).isEqualTo(first.key().reveal());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     }
 
     @Test
-    void aConfiguredKeyWinsAndIsNeitherStoredNorPrinted() {
+    void aConfiguredKeyWinsIsNotStoredAndIsShownMasked() {
         ApiKey configured = ApiKey.generate();
 
-        ApiKey key = ApiKeyStore.resolve(Optional.of(configured), dataDir, out());
+        ResolvedApiKey key = ApiKeyStore.resolve(Optional.of(configured), dataDir);
 
-        assertThat(key).isSameAs(configured);
+        assertThat(key.key()).isSameAs(configured);
+        assertThat(key.generated()).isFalse();
+        assertThat(key.forOperator()).endsWith(" (from API_KEY)").doesNotContain(configured.reveal().substring(4));
         assertThat(dataDir.resolve("api_key")).doesNotExist();
-        assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
     @Test
     void aStoredFileWithoutAUuidStopsTheStart() throws IOException {
         Files.writeString(dataDir.resolve("api_key"), "garbage\n");
 
-        assertThatThrownBy(() -> ApiKeyStore.resolve(Optional.empty(), dataDir, out()))
+        assertThatThrownBy(() -> ApiKeyStore.resolve(Optional.empty(), dataDir))
                 .isInstanceOf(StartupException.class)
                 .hasMessageContaining("api_key does not hold a UUID");
-    }
-
-    private PrintStream out() {
-        return new PrintStream(stdout, true, StandardCharsets.UTF_8);
     }
 }

@@ -9,6 +9,8 @@ import io.pgnode.host.testplugin.broken.BrokenBackendFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +65,49 @@ class BackendRegistryTest {
                     .startsWith("WARN Plugin 'broken': backend " + BrokenBackendFactory.class.getName() + " skipped")
                     .contains("NoClassDefFoundError")
                     .contains("MissingBase"));
+            assertThat(registry.failures()).singleElement().satisfies(failure -> {
+                assertThat(failure.archive()).isEqualTo("broken-1.0.0.jar");
+                assertThat(failure.cause()).startsWith("backend " + BrokenBackendFactory.class.getName()
+                        + " skipped: NoClassDefFoundError").contains("MissingBase");
+            });
+        }
+    }
+
+    @Test
+    void aPluginForANewerNodeIsAFailureSayingWhichVersionItNeeds() {
+        TestingPluginArchive.plugin("future")
+                .requires(">=9.0.0")
+                .packageOf(TestingBackendFactory.class)
+                .extension(TestingBackendFactory.class.getName())
+                .writeZip(plugins);
+
+        try (BackendRegistry registry = BackendRegistry.load(plugins, "1.0.0")) {
+            assertThat(registry.all()).isEmpty();
+            assertThat(registry.failures()).containsExactly(new PluginFailure("future-1.0.0.zip",
+                    "skipped: it needs pg-node >=9.0.0 and this node is 1.0.0"));
+        }
+    }
+
+    @Test
+    void aPluginWithoutABackendFactoryIsAFailureThatPointsAtTheIndex() {
+        TestingPluginArchive.plugin("empty").packageOf(TestingBackendFactory.class).writeJar(plugins);
+
+        try (BackendRegistry registry = BackendRegistry.load(plugins, "1.0.0")) {
+            assertThat(registry.failures()).singleElement().satisfies(failure -> {
+                assertThat(failure.archive()).isEqualTo("empty-1.0.0.jar");
+                assertThat(failure.cause()).contains("no BackendFactory extension", "META-INF/extensions.idx");
+            });
+        }
+    }
+
+    @Test
+    void theNodeOnlyReadsThePluginsDirectory() throws IOException {
+        testingZip("testing");
+        List<Path> before = listing();
+
+        try (BackendRegistry registry = BackendRegistry.load(plugins, "1.0.0")) {
+            assertThat(registry.lookup(TestingBackendFactory.TYPE)).isPresent();
+            assertThat(listing()).isEqualTo(before);
         }
     }
 
@@ -96,6 +141,12 @@ class BackendRegistryTest {
         try (BackendRegistry registry = BackendRegistry.load(plugins.resolve("missing"), "1.0.0")) {
             assertThat(registry.all()).isEmpty();
             assertThat(registry.describe()).isEqualTo("none");
+        }
+    }
+
+    private List<Path> listing() throws IOException {
+        try (Stream<Path> files = Files.walk(plugins)) {
+            return files.sorted().toList();
         }
     }
 

@@ -42,6 +42,15 @@ class TlsSetupTest {
     }
 
     @Test
+    void anExtraNameThatIsNeitherHostNorAddressStopsTheStartEvenWithACertificate() {
+        generate(List.of());
+
+        assertThatThrownBy(() -> generate(List.of("node.example.com", "203.0.113.7/24")))
+                .isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("'203.0.113.7/24' (TLS_SAN or --san) is neither a host name nor an IP address");
+    }
+
+    @Test
     void theGeneratedPairIsKeptForLaterBoots() {
         NodeTls first = generate(List.of());
         NodeTls second = generate(List.of("added-later.example.com"));
