@@ -7,28 +7,28 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Channels to a core's API over loopback TCP, on threads of the backend's own: gRPC's shared event loop and
+ * Channels to a core's API over loopback TCP, on a thread of the backend's own: gRPC's shared event loop and
  * executor outlive their last channel by a second, long enough to run plugin code after the host has
- * unloaded the plugin and closed its class loader. {@link #close()} ends every thread it started.
+ * unloaded the plugin and closed its class loader. {@link #close()} ends the thread it started.
+ *
+ * <p>Callbacks run on that event loop thread (direct executor): the plugin's callbacks only complete futures
+ * and issue the next call of a change (the add after a removal), so a hop to another thread would only add
+ * a wake-up per call to every user sync. Blocking calls wait on their caller's thread as always.
  */
 final class LoopbackCoreApiConnector implements CoreApiConnector {
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final EventLoopGroup eventLoop;
-    private final ExecutorService callbacks;
 
     LoopbackCoreApiConnector() {
         String name = "xray-core-api-" + INSTANCES.incrementAndGet();
         eventLoop = new MultiThreadIoEventLoopGroup(1, daemonThreads(name + "-io"), NioIoHandler.newFactory());
-        callbacks = Executors.newCachedThreadPool(daemonThreads(name));
     }
 
     @Override
@@ -37,7 +37,7 @@ final class LoopbackCoreApiConnector implements CoreApiConnector {
         return NettyChannelBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .eventLoopGroup(eventLoop)
                 .channelType(NioSocketChannel.class)
-                .executor(callbacks)
+                .directExecutor()
                 .usePlaintext()
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .build();
@@ -46,12 +46,6 @@ final class LoopbackCoreApiConnector implements CoreApiConnector {
     @Override
     public void close() {
         eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        callbacks.shutdown();
-        try {
-            callbacks.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static ThreadFactory daemonThreads(String name) {
