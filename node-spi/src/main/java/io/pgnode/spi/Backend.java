@@ -3,6 +3,7 @@ package io.pgnode.spi;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One running proxy core, created by a {@link BackendFactory} for one Start request and closed when the
@@ -72,6 +73,19 @@ public interface Backend extends AutoCloseable {
      * @throws BackendException {@code NOT_FOUND} when a named user, inbound or outbound has no counters
      */
     List<Stat> stats(StatQuery query);
+
+    /**
+     * The same answer as {@link #stats(StatQuery)}, handed to {@code sink} one stat at a time: the node calls
+     * this one and encodes each stat as it comes, so that a poll of 100,000 users (200,000 stats) is never a
+     * list on either side. The default hands over the list {@link #stats(StatQuery)} builds; override it when
+     * the counters can be read one by one. Hand every stat over before returning; a failure may come after
+     * some stats were handed over (the node then answers the failure, never the part).
+     *
+     * @throws BackendException as {@link #stats(StatQuery)}
+     */
+    default void stats(StatQuery query, Consumer<Stat> sink) {
+        stats(query).forEach(sink);
+    }
 
     /**
      * Optional: how many distinct source IPs the user is connected from now.

@@ -10,8 +10,10 @@ import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
 import io.pgnode.spi.User;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,12 +59,15 @@ public final class PluginBackend implements AutoCloseable {
         calls.run("syncing a user", () -> backend.syncUser(user));
     }
 
+    /** Hands over a read-only view of the users, not a copy: a full sync may carry 100,000 of them. */
     public void replaceUsers(Collection<User> users) {
-        calls.run("replacing the user set", () -> backend.replaceUsers(List.copyOf(users)));
+        Collection<User> view = Collections.unmodifiableCollection(users);
+        calls.run("replacing the user set", () -> backend.replaceUsers(view));
     }
 
-    public List<Stat> stats(StatQuery query) {
-        return List.copyOf(calls.call("reading traffic stats", () -> backend.stats(query)));
+    /** Hands the backend's stats to {@code sink} as the backend reads them (see {@link Backend#stats(StatQuery, Consumer)}). */
+    public void stats(StatQuery query, Consumer<Stat> sink) {
+        calls.run("reading traffic stats", () -> backend.stats(query, sink));
     }
 
     public long onlineCount(String email) {

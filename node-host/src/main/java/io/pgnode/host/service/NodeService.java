@@ -16,6 +16,7 @@ import io.pgnode.proto.StatRequest;
 import io.pgnode.proto.StatResponse;
 import io.pgnode.proto.StatsOnlineIpListResponse;
 import io.pgnode.proto.SystemStatsResponse;
+import io.pgnode.spi.StatQuery;
 import io.pgnode.spi.User;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -180,8 +181,14 @@ public final class NodeService implements AutoCloseable {
         return withBackend(backend -> ProtoMapping.backendStats(backend.runtimeStats()));
     }
 
+    /** Traffic stats, encoded as the backend hands them over: 100,000 users are 200,000 stats. */
     public StatResponse stats(StatRequest request) {
-        return withBackend(backend -> ProtoMapping.statResponse(backend.stats(ProtoMapping.statQuery(request))));
+        return withBackend(backend -> {
+            StatQuery query = ProtoMapping.statQuery(request);
+            StatResponse.Builder response = StatResponse.newBuilder();
+            backend.stats(query, stat -> response.addStats(ProtoMapping.stat(stat)));
+            return response.build();
+        });
     }
 
     public LatencyResponse outboundsLatency(LatencyRequest request) {

@@ -7,7 +7,6 @@ import io.pgnode.proto.Latency;
 import io.pgnode.proto.LatencyResponse;
 import io.pgnode.proto.Proxy;
 import io.pgnode.proto.StatRequest;
-import io.pgnode.proto.StatResponse;
 import io.pgnode.proto.SystemStatsResponse;
 import io.pgnode.spi.OutboundLatency;
 import io.pgnode.spi.Proxies;
@@ -75,16 +74,13 @@ final class ProtoMapping {
         return new StatQuery(scope, request.getName(), request.getReset());
     }
 
-    static StatResponse statResponse(List<Stat> stats) {
-        StatResponse.Builder response = StatResponse.newBuilder();
-        for (Stat stat : stats) {
-            response.addStats(io.pgnode.proto.Stat.newBuilder()
-                    .setName(stat.name())
-                    .setType(stat.type())
-                    .setLink(stat.link())
-                    .setValue(stat.value()));
-        }
-        return response.build();
+    static io.pgnode.proto.Stat stat(Stat stat) {
+        return io.pgnode.proto.Stat.newBuilder()
+                .setName(stat.name())
+                .setType(stat.type())
+                .setLink(stat.link())
+                .setValue(stat.value())
+                .build();
     }
 
     static LatencyResponse latencyResponse(List<OutboundLatency> latencies) {

@@ -12,7 +12,6 @@ import io.grpc.stub.StreamObserver;
 import io.pgnode.plugin.xray.api.AddUserOperation;
 import io.pgnode.plugin.xray.api.AlterInboundRequest;
 import io.pgnode.plugin.xray.api.AlterInboundResponse;
-import io.pgnode.plugin.xray.api.CoreStat;
 import io.pgnode.plugin.xray.api.CoreUser;
 import io.pgnode.plugin.xray.api.GetStatsRequest;
 import io.pgnode.plugin.xray.api.QueryStatsRequest;
@@ -22,7 +21,6 @@ import io.pgnode.plugin.xray.api.SysStatsResponse;
 import io.pgnode.plugin.xray.api.TypedMessage;
 import io.pgnode.spi.BackendException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -93,9 +91,9 @@ final class CoreApiClient implements AutoCloseable {
      *
      * @param reset zero the counters after reading them; the answer holds the values before the reset
      */
-    List<CoreStat> queryStats(String pattern, boolean reset) {
+    CoreCounters queryStats(String pattern, boolean reset) {
         QueryStatsRequest request = QueryStatsRequest.newBuilder().setPattern(pattern).setReset(reset).build();
-        return call(methods.queryStats(), request, STATS_DEADLINE, "QueryStats").getStatList();
+        return call(methods.queryStats(), request, STATS_DEADLINE, "QueryStats");
     }
 
     /** The core's runtime figures; also the health probe. Throws {@link BackendException} FAILURE. */

@@ -9,7 +9,6 @@ import io.pgnode.plugin.xray.api.GetStatsOnlineIpListResponse;
 import io.pgnode.plugin.xray.api.GetStatsRequest;
 import io.pgnode.plugin.xray.api.GetStatsResponse;
 import io.pgnode.plugin.xray.api.QueryStatsRequest;
-import io.pgnode.plugin.xray.api.QueryStatsResponse;
 import io.pgnode.plugin.xray.api.SysStatsRequest;
 import io.pgnode.plugin.xray.api.SysStatsResponse;
 
@@ -20,7 +19,7 @@ import io.pgnode.plugin.xray.api.SysStatsResponse;
  */
 record CoreApiMethods(
         MethodDescriptor<AlterInboundRequest, AlterInboundResponse> alterInbound,
-        MethodDescriptor<QueryStatsRequest, QueryStatsResponse> queryStats,
+        MethodDescriptor<QueryStatsRequest, CoreCounters> queryStats,
         MethodDescriptor<SysStatsRequest, SysStatsResponse> getSysStats,
         MethodDescriptor<GetStatsRequest, GetStatsResponse> getStatsOnline,
         MethodDescriptor<GetStatsRequest, GetStatsOnlineIpListResponse> getStatsOnlineIpList) {
@@ -31,8 +30,8 @@ record CoreApiMethods(
         return new CoreApiMethods(
                 unary(handler, "AlterInbound", AlterInboundRequest.getDefaultInstance(),
                         AlterInboundResponse.getDefaultInstance()),
-                unary(stats, "QueryStats", QueryStatsRequest.getDefaultInstance(),
-                        QueryStatsResponse.getDefaultInstance()),
+                unary(stats, "QueryStats", ProtoUtils.marshaller(QueryStatsRequest.getDefaultInstance()),
+                        CoreCounters.MARSHALLER),
                 unary(stats, "GetSysStats", SysStatsRequest.getDefaultInstance(),
                         SysStatsResponse.getDefaultInstance()),
                 unary(stats, "GetStatsOnline", GetStatsRequest.getDefaultInstance(),
@@ -43,11 +42,16 @@ record CoreApiMethods(
 
     private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> unary(String service, String method,
             Q request, R response) {
+        return unary(service, method, ProtoUtils.marshaller(request), ProtoUtils.marshaller(response));
+    }
+
+    private static <Q, R> MethodDescriptor<Q, R> unary(String service, String method,
+            MethodDescriptor.Marshaller<Q> request, MethodDescriptor.Marshaller<R> response) {
         return MethodDescriptor.<Q, R>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(service, method))
-                .setRequestMarshaller(ProtoUtils.marshaller(request))
-                .setResponseMarshaller(ProtoUtils.marshaller(response))
+                .setRequestMarshaller(request)
+                .setResponseMarshaller(response)
                 .build();
     }
 }

@@ -2,6 +2,7 @@ package io.pgnode.plugin.xray;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,15 @@ record CounterName(String kind, String name, String direction) {
 
     static final String SEPARATOR = ">>>";
     static final String LINK = "traffic";
+    static final String UPLINK = "uplink";
+    static final String DOWNLINK = "downlink";
+
+    private static final byte[] SEPARATOR_BYTES = ascii(SEPARATOR);
+    private static final byte[] LINK_BYTES = ascii(LINK);
+    private static final byte[] UPLINK_BYTES = ascii(UPLINK);
+    private static final byte[] DOWNLINK_BYTES = ascii(DOWNLINK);
+    private static final String[] KINDS = {"user", "inbound", "outbound"};
+    private static final byte[][] KIND_BYTES = {ascii("user"), ascii("inbound"), ascii("outbound")};
 
     CounterName {
         requireNonNull(kind, "kind is null");
@@ -25,27 +35,79 @@ record CounterName(String kind, String name, String direction) {
 
     /** Parses a traffic counter's name; other names (online maps, foreign counters) are empty. */
     static Optional<CounterName> parse(String counter) {
-        int first = counter.indexOf(SEPARATOR);
-        int last = counter.lastIndexOf(SEPARATOR);
+        byte[] bytes = counter.getBytes(StandardCharsets.UTF_8);
+        return Optional.ofNullable(parse(bytes, 0, bytes.length));
+    }
+
+    /**
+     * Parses a name given as UTF-8 bytes, as the core's answers carry it, or answers null for a name that is not
+     * a traffic counter. Only the email or tag becomes a new string: a stats poll of 100,000 users parses
+     * 200,000 names. (The separator is ASCII, so it cannot match inside a multi-byte character.)
+     */
+    static CounterName parse(byte[] bytes, int offset, int length) {
+        int end = offset + length;
+        int first = indexOf(bytes, offset, end, SEPARATOR_BYTES);
+        int last = lastIndexOf(bytes, offset, end, SEPARATOR_BYTES);
         if (first < 0 || last <= first) {
-            return Optional.empty();
+            return null;
         }
-        String direction = counter.substring(last + SEPARATOR.length());
-        String beforeDirection = counter.substring(0, last);
-        int linkStart = beforeDirection.lastIndexOf(SEPARATOR);
-        if (linkStart <= first || !beforeDirection.substring(linkStart + SEPARATOR.length()).equals(LINK)) {
-            return Optional.empty();
+        int directionStart = last + SEPARATOR_BYTES.length;
+        String direction = regionIs(bytes, directionStart, end, UPLINK_BYTES) ? UPLINK
+                : regionIs(bytes, directionStart, end, DOWNLINK_BYTES) ? DOWNLINK : null;
+        int linkStart = lastIndexOf(bytes, offset, last, SEPARATOR_BYTES);
+        if (direction == null || linkStart <= first
+                || !regionIs(bytes, linkStart + SEPARATOR_BYTES.length, last, LINK_BYTES)) {
+            return null;
         }
-        if (!direction.equals("uplink") && !direction.equals("downlink")) {
-            return Optional.empty();
+        String kind = null;
+        for (int k = 0; k < KINDS.length && kind == null; k++) {
+            kind = regionIs(bytes, offset, first, KIND_BYTES[k]) ? KINDS[k] : null;
         }
-        String kind = counter.substring(0, first);
-        String name = counter.substring(first + SEPARATOR.length(), linkStart);
-        return Optional.of(new CounterName(kind, name, direction));
+        if (kind == null) {
+            kind = new String(bytes, offset, first - offset, StandardCharsets.UTF_8);
+        }
+        int nameStart = first + SEPARATOR_BYTES.length;
+        return new CounterName(kind, new String(bytes, nameStart, linkStart - nameStart, StandardCharsets.UTF_8),
+                direction);
     }
 
     /** The counter's full name in the core. */
     static String of(String kind, String name, String direction) {
         return kind + SEPARATOR + name + SEPARATOR + LINK + SEPARATOR + direction;
+    }
+
+    /** Whether bytes[start, end) are exactly {@code expected}. */
+    static boolean regionIs(byte[] bytes, int start, int end, byte[] expected) {
+        if (end - start != expected.length) {
+            return false;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (bytes[start + i] != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOf(byte[] bytes, int from, int to, byte[] pattern) {
+        for (int i = from; i + pattern.length <= to; i++) {
+            if (regionIs(bytes, i, i + pattern.length, pattern)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(byte[] bytes, int from, int to, byte[] pattern) {
+        for (int i = to - pattern.length; i >= from; i--) {
+            if (regionIs(bytes, i, i + pattern.length, pattern)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 }

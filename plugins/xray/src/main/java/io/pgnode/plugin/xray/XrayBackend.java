@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -435,9 +436,17 @@ public final class XrayBackend implements Backend {
 
     @Override
     public List<Stat> stats(StatQuery query) {
+        List<Stat> stats = new ArrayList<>();
+        stats(query, stats::add);
+        return stats;
+    }
+
+    @Override
+    public void stats(StatQuery query, Consumer<Stat> sink) {
         requireNonNull(query, "query is null");
+        requireNonNull(sink, "sink is null");
         started();
-        return ledger.read(query, Optional.ofNullable(session).map(CoreSession::api), knows(query));
+        ledger.read(query, Optional.ofNullable(session).map(CoreSession::api), knows(query), sink);
     }
 
     /**

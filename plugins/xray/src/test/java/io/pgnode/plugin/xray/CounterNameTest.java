@@ -27,6 +27,8 @@ class CounterNameTest {
         assertThat(CounterName.parse("user>>>a@x>>>online")).isEmpty();
         assertThat(CounterName.parse("user>>>a@x>>>traffic>>>sideways")).isEmpty();
         assertThat(CounterName.parse("user>>>a@x>>>packets>>>uplink")).isEmpty();
+        assertThat(CounterName.parse("user>>>a@x>>>traffic>>>xuplink")).isEmpty();
+        assertThat(CounterName.parse("user>>>a@x>>>xtraffic>>>downlink")).isEmpty();
         assertThat(CounterName.parse("nonsense")).isEmpty();
         assertThat(CounterName.parse("user>>>traffic>>>uplink")).isEmpty();
     }
