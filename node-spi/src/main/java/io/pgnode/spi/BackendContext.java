@@ -14,7 +14,10 @@ public interface BackendContext {
     /** The backend config exactly as the panel sent it (for Xray: the JSON config text). */
     String config();
 
-    /** The users the backend starts with. Immutable. */
+    /**
+     * The users the backend starts with. Immutable. Take them in {@link Backend#start()}: once start returns,
+     * the host drops its copy (a panel may send 100,000 users) and this answers an empty list.
+     */
     List<User> users();
 
     /** Inbound tags the panel wants left alone: no users are injected into them. Immutable. */

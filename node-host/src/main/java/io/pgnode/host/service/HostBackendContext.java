@@ -6,26 +6,68 @@ import io.pgnode.spi.BackendContext;
 import io.pgnode.spi.LogSink;
 import io.pgnode.spi.User;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** What the host hands a backend for one Start request. */
-record HostBackendContext(
-        String config,
-        List<User> users,
-        Set<String> excludedInbounds,
-        Map<String, String> settings,
-        Path workDirectory,
-        LogSink logSink) implements BackendContext {
+/**
+ * What the host hands a backend for one Start request. The initial users are the Start request's (100,000
+ * users are tens of MB): the backend takes them in {@code start()}, and {@link #releaseUsers()} then drops
+ * the host's reference, so that a running backend does not keep the whole set twice.
+ */
+final class HostBackendContext implements BackendContext {
 
-    HostBackendContext {
-        requireNonNull(config, "config is null");
-        users = List.copyOf(users);
-        excludedInbounds = Set.copyOf(excludedInbounds);
-        settings = Map.copyOf(settings);
-        requireNonNull(workDirectory, "workDirectory is null");
-        requireNonNull(logSink, "logSink is null");
+    private final String config;
+    private final Set<String> excludedInbounds;
+    private final Map<String, String> settings;
+    private final Path workDirectory;
+    private final LogSink logSink;
+    private volatile List<User> users;
+
+    HostBackendContext(String config, List<User> users, Set<String> excludedInbounds, Map<String, String> settings,
+            Path workDirectory, LogSink logSink) {
+        this.config = requireNonNull(config, "config is null");
+        this.users = Collections.unmodifiableList(requireNonNull(users, "users is null")); // a view: no second copy
+        this.excludedInbounds = Set.copyOf(excludedInbounds);
+        this.settings = Map.copyOf(settings);
+        this.workDirectory = requireNonNull(workDirectory, "workDirectory is null");
+        this.logSink = requireNonNull(logSink, "logSink is null");
+    }
+
+    @Override
+    public String config() {
+        return config;
+    }
+
+    @Override
+    public List<User> users() {
+        return users;
+    }
+
+    /** After the backend started: it holds its users now; the Start request's list can go. */
+    void releaseUsers() {
+        users = List.of();
+    }
+
+    @Override
+    public Set<String> excludedInbounds() {
+        return excludedInbounds;
+    }
+
+    @Override
+    public Map<String, String> settings() {
+        return settings;
+    }
+
+    @Override
+    public Path workDirectory() {
+        return workDirectory;
+    }
+
+    @Override
+    public LogSink logSink() {
+        return logSink;
     }
 
     @Override

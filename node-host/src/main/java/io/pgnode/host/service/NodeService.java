@@ -108,13 +108,14 @@ public final class NodeService implements AutoCloseable {
         try {
             AtomicBoolean logGate = new AtomicBoolean(true);
             Map<String, String> settings = pluginSettings.apply(plugin.settingNames());
-            PluginBackend backend = plugin.create(new HostBackendContext(
+            HostBackendContext context = new HostBackendContext(
                     request.getConfig(), users, Set.copyOf(request.getExcludeInboundsList()), settings,
                     workDirectory(plugin), text -> {
                         if (logGate.get()) {
                             logHub.publish(text);
                         }
-                    }));
+                    });
+            PluginBackend backend = plugin.create(context);
             Session previous = session;
             if (previous != null) {
                 end(previous, "replaced by a new Start");
@@ -129,6 +130,7 @@ public final class NodeService implements AutoCloseable {
                 log.warn("Backend {} failed to start: {}", plugin.name(), e.getMessage());
                 throw e;
             }
+            context.releaseUsers();
             long keepAlive = request.getKeepAlive() < 0 ? Long.MAX_VALUE : TimeUnit.SECONDS.toNanos(request.getKeepAlive());
             Session started = new Session(plugin, backend, coreVersion.isBlank() ? "unknown" : coreVersion,
                     keepAlive, logGate, nanoClock.getAsLong());

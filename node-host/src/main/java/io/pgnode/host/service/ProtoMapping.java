@@ -14,8 +14,9 @@ import io.pgnode.spi.RuntimeStats;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
 import io.pgnode.spi.User;
-import java.util.ArrayList;
+import java.util.AbstractList;
 import java.util.List;
+import java.util.RandomAccess;
 
 /** Between the wire messages and the SPI's values: the only place that knows both. */
 final class ProtoMapping {
@@ -27,19 +28,47 @@ final class ProtoMapping {
         return user(user, "The user");
     }
 
+    /**
+     * The request's users for the backend, checked now (every user needs an email) and mapped as the backend
+     * reads them: a list view over the request, so that 100,000 users are not held a second time while the
+     * backend works through them. Immutable; each read maps anew.
+     */
     static List<User> users(List<io.pgnode.proto.User> users) {
-        List<User> mapped = new ArrayList<>(users.size());
         for (int i = 0; i < users.size(); i++) {
-            mapped.add(user(users.get(i), "User number " + (i + 1) + " of " + users.size()));
+            if (users.get(i).getEmail().isBlank()) {
+                throw missingEmail("User number " + (i + 1) + " of " + users.size());
+            }
         }
-        return mapped;
+        return new MappedUsers(users);
+    }
+
+    private static final class MappedUsers extends AbstractList<User> implements RandomAccess {
+        private final List<io.pgnode.proto.User> users;
+
+        MappedUsers(List<io.pgnode.proto.User> users) {
+            this.users = users;
+        }
+
+        @Override
+        public User get(int index) {
+            return user(users.get(index));
+        }
+
+        @Override
+        public int size() {
+            return users.size();
+        }
     }
 
     private static User user(io.pgnode.proto.User user, String who) {
         if (user.getEmail().isBlank()) {
-            throw new NodeException(ErrorCode.MISSING_EMAIL, who + " has no email; every user needs one.");
+            throw missingEmail(who);
         }
         return new User(user.getEmail(), proxies(user.getProxies()), user.getInboundsList());
+    }
+
+    private static NodeException missingEmail(String who) {
+        return new NodeException(ErrorCode.MISSING_EMAIL, who + " has no email; every user needs one.");
     }
 
     static Proxies proxies(Proxy proxy) {

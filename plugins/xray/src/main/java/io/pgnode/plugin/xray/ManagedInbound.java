@@ -9,7 +9,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * An inbound of the panel's config whose users the plugin manages, with what decides how a user's
@@ -25,7 +24,6 @@ import java.util.regex.Pattern;
 record ManagedInbound(String tag, InboundProtocol protocol, Optional<String> flowOverride, boolean flowCapable,
         String method) {
 
-    private static final Pattern UUID_HEX = Pattern.compile("[0-9a-fA-F]{32}");
 
     ManagedInbound {
         requireNonNull(tag, "tag is null");
@@ -95,12 +93,26 @@ record ManagedInbound(String tag, InboundProtocol protocol, Optional<String> flo
      * a UUIDv5 (XRAY-API.md §5.2).
      */
     private static String checkedId(String id, String protocol, CoreFlavor flavor) {
-        boolean uuid = UUID_HEX.matcher(id.replace("-", "")).matches();
+        boolean uuid = isUuid(id);
         boolean xrayShortId = flavor == CoreFlavor.XRAY && !id.isEmpty() && id.length() <= 30;
         if (!uuid && !xrayShortId) {
             throw new InvalidCredentialsException(protocol + " id is not a UUID");
         }
         return id;
+    }
+
+    /** 32 hex digits once the dashes are left out; checked in place (every user of a 100,000-user sync passes here). */
+    static boolean isUuid(String id) {
+        int digits = 0;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (Character.digit(c, 16) >= 0 && c < 128) {
+                digits++;
+            } else if (c != '-') {
+                return false;
+            }
+        }
+        return digits == 32;
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The panel's core config, parsed and checked once: the JSON tree (kept as sent) and the inbounds whose
@@ -176,32 +177,71 @@ final class PanelConfig {
      * @throws InvalidCredentialsException when the user lacks or has malformed credentials for one of them
      */
     UserEntry resolve(User user, CoreFlavor flavor) {
-        Map<String, InboundAccount> accounts = new HashMap<>();
+        List<ManagedInbound> memberOf = new ArrayList<>(user.inbounds().size());
         for (String tag : user.inbounds()) {
             ManagedInbound inbound = managedInbounds.get(tag);
-            if (inbound != null) {
-                accounts.put(tag, inbound.accountFor(user.proxies(), flavor));
+            if (inbound != null && !memberOf.contains(inbound)) {
+                memberOf.add(inbound);
             }
         }
-        return new UserEntry(user.email(), accounts);
+        // keyed by the inbound's own tag, not the request's copy: 100,000 users would keep 100,000 copies of it;
+        // built immutable right away (UserEntry keeps it as is): no map to copy per user
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, InboundAccount>[] accounts = new Map.Entry[memberOf.size()];
+        for (int i = 0; i < accounts.length; i++) {
+            ManagedInbound inbound = memberOf.get(i);
+            accounts[i] = Map.entry(inbound.tag(), inbound.accountFor(user.proxies(), flavor));
+        }
+        return new UserEntry(user.email(), Map.ofEntries(accounts));
     }
 
     /** Resolves many users; the invalid ones are reported by email with the reason, not resolved. */
     Resolution resolveAll(Iterable<User> users, CoreFlavor flavor) {
         List<UserEntry> entries = new ArrayList<>();
+        Map<String, String> invalid = resolveEach(users, flavor, entries::add);
+        return new Resolution(entries, invalid);
+    }
+
+    /**
+     * Resolves the users one at a time, handing each valid one to {@code valid} as it goes (a sync of 100,000
+     * users never needs them all resolved at once); answers the invalid ones, email → why, in the order given.
+     */
+    Map<String, String> resolveEach(Iterable<User> users, CoreFlavor flavor, Consumer<UserEntry> valid) {
         Map<String, String> invalid = new LinkedHashMap<>();
         for (User user : users) {
             if (user.email().isEmpty()) {
                 invalid.put(user.email(), "the email is empty");
                 continue;
             }
+            UserEntry entry;
             try {
-                entries.add(resolve(user, flavor));
+                entry = resolve(user, flavor);
             } catch (InvalidCredentialsException e) {
                 invalid.put(user.email(), e.getMessage());
+                continue;
             }
+            valid.accept(entry);
         }
-        return new Resolution(entries, invalid);
+        return invalid;
+    }
+
+    /** The INVALID_USER error naming every skipped user (email → why), or empty when there is none. */
+    static Optional<BackendException> invalidUsers(Map<String, String> invalid) {
+        if (invalid.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder message = new StringBuilder("skipped ").append(invalid.size())
+                .append(invalid.size() == 1 ? " user" : " users").append(" with invalid credentials: ");
+        int shown = 0;
+        for (Map.Entry<String, String> e : invalid.entrySet()) {
+            if (shown++ == 20) {
+                message.append(", and ").append(invalid.size() - 20).append(" more");
+                break;
+            }
+            message.append(shown > 1 ? "; " : "").append(e.getKey()).append(" (").append(e.getValue()).append(')');
+        }
+        message.append("; the other users were applied");
+        return Optional.of(new BackendException(BackendException.Kind.INVALID_USER, message.toString()));
     }
 
     /**
@@ -218,21 +258,7 @@ final class PanelConfig {
 
         /** The INVALID_USER error naming every skipped user, or empty when all were valid. */
         Optional<BackendException> error() {
-            if (invalid.isEmpty()) {
-                return Optional.empty();
-            }
-            StringBuilder message = new StringBuilder("skipped ").append(invalid.size())
-                    .append(invalid.size() == 1 ? " user" : " users").append(" with invalid credentials: ");
-            int shown = 0;
-            for (Map.Entry<String, String> e : invalid.entrySet()) {
-                if (shown++ == 20) {
-                    message.append(", and ").append(invalid.size() - 20).append(" more");
-                    break;
-                }
-                message.append(shown > 1 ? "; " : "").append(e.getKey()).append(" (").append(e.getValue()).append(')');
-            }
-            message.append("; the other users were applied");
-            return Optional.of(new BackendException(BackendException.Kind.INVALID_USER, message.toString()));
+            return invalidUsers(invalid);
         }
     }
 }

@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -52,33 +51,77 @@ final class UserDiff {
      */
     static UserDiff between(Map<String, UserEntry> current, Collection<UserEntry> wanted, boolean fullSet,
             Set<String> untouched) {
-        Map<String, UserEntry> byEmail = new LinkedHashMap<>();
-        for (UserEntry entry : wanted) {
-            byEmail.put(entry.email(), entry);
+        Builder diff = from(current);
+        wanted.forEach(diff::want);
+        return diff.build(fullSet, untouched);
+    }
+
+    /** A diff against {@code current} (what the core holds, by email), given the wanted users one at a time. */
+    static Builder from(Map<String, UserEntry> current) {
+        return new Builder(current);
+    }
+
+    /**
+     * Collects a diff as the wanted users come: it keeps the users that change and the emails it saw, never the
+     * whole wanted set (a sync of 100,000 users with 1% changed keeps 1,000 entries).
+     */
+    static final class Builder {
+
+        private final Map<String, UserEntry> current;
+        private final Map<String, UserEntry> changed = new LinkedHashMap<>();
+        private final Set<String> seen = new HashSet<>();
+
+        private Builder(Map<String, UserEntry> current) {
+            this.current = requireNonNull(current, "current is null");
         }
-        List<Change> changes = new ArrayList<>();
-        for (UserEntry next : byEmail.values()) {
-            UserEntry now = current.get(next.email());
-            Map<String, InboundAccount> before = now == null ? Map.of() : now.accounts();
-            Set<String> tags = new HashSet<>(before.keySet());
-            tags.addAll(next.accounts().keySet());
-            for (String tag : tags) {
-                InboundAccount removed = before.get(tag);
-                InboundAccount added = next.accountIn(tag);
-                if (!Objects.equals(removed, added)) {
-                    changes.add(new Change(tag, next.email(), removed, added));
-                }
+
+        /** One wanted user; a later entry for the same email replaces an earlier one. */
+        void want(UserEntry entry) {
+            seen.add(entry.email());
+            UserEntry now = current.get(entry.email());
+            if (now != null && now.accounts().equals(entry.accounts())) {
+                changed.remove(entry.email());
+            } else {
+                changed.put(entry.email(), entry);
             }
         }
-        if (fullSet) {
-            for (UserEntry now : current.values()) {
-                if (!byEmail.containsKey(now.email()) && !untouched.contains(now.email())) {
-                    now.accounts().forEach((tag, account) -> changes.add(new Change(tag, now.email(), account, null)));
-                    byEmail.put(now.email(), new UserEntry(now.email(), Map.of()));
+
+        /**
+         * @param fullSet whether the wanted users are the whole set (users not among them are removed)
+         * @param untouched emails that stay as they are even when missing from a full set
+         */
+        UserDiff build(boolean fullSet, Set<String> untouched) {
+            List<Change> changes = new ArrayList<>();
+            changed.forEach((email, next) -> {
+                UserEntry now = current.get(email);
+                addChanges(changes, email, now == null ? Map.of() : now.accounts(), next.accounts());
+            });
+            if (fullSet) {
+                for (UserEntry now : current.values()) {
+                    if (!seen.contains(now.email()) && !untouched.contains(now.email())) {
+                        now.accounts().forEach((tag, account) -> changes.add(new Change(tag, now.email(), account, null)));
+                        changed.put(now.email(), new UserEntry(now.email(), Map.of()));
+                    }
                 }
             }
+            return new UserDiff(changes, changed);
         }
-        return new UserDiff(changes, byEmail);
+    }
+
+    /** One change per inbound whose account differs between {@code before} and {@code after}. */
+    private static void addChanges(List<Change> changes, String email, Map<String, InboundAccount> before,
+            Map<String, InboundAccount> after) {
+        before.forEach((tag, removed) -> {
+            InboundAccount added = after.get(tag);
+            if (!removed.equals(added)) {
+                changes.add(new Change(tag, email, removed, added));
+            }
+        });
+        after.forEach((tag, added) -> {
+            if (!before.containsKey(tag)) {
+                changes.add(new Change(tag, email, null, added));
+            }
+        });
     }
 
     /** The changes, in no particular order across users; each one is independent of the others. */
@@ -90,7 +133,7 @@ final class UserDiff {
         return changes.isEmpty();
     }
 
-    /** Every user this diff speaks about, as wanted (an entry without accounts: the user goes away). */
+    /** Every user that changes, as wanted (an entry without accounts: the user goes away). */
     Collection<UserEntry> wantedUsers() {
         return wanted.values();
     }

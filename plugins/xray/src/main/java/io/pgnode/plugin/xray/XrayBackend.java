@@ -319,7 +319,7 @@ public final class XrayBackend implements Backend {
 
     private void apply(Collection<User> given, boolean fullSet) {
         CoreFlavor flavor = started().flavor();
-        PanelConfig.Resolution resolved = config.resolveAll(given, flavor);
+        Map<String, String> invalid;
         List<LiveUserUpdater.Outcome> refused = List.of();
         lock.lock();
         try {
@@ -327,7 +327,10 @@ public final class XrayBackend implements Backend {
                 throw new BackendException(BackendException.Kind.FAILURE, "the backend is stopped");
             }
             long began = System.nanoTime();
-            UserDiff diff = UserDiff.between(users.byEmail(), resolved.entries(), fullSet, resolved.invalid().keySet());
+            // resolved and compared one user at a time: only the users that change are kept
+            UserDiff.Builder wanted = UserDiff.from(users.byEmail());
+            invalid = config.resolveEach(given, flavor, wanted::want);
+            UserDiff diff = wanted.build(fullSet, invalid.keySet());
             CoreSession running = session;
             if (diff.isEmpty()) {
                 log.debug("user sync of {} users: nothing changed", given.size());
@@ -354,7 +357,7 @@ public final class XrayBackend implements Backend {
         } finally {
             lock.unlock();
         }
-        reportProblems(resolved, refused);
+        reportProblems(PanelConfig.invalidUsers(invalid), refused);
     }
 
     /** Caller holds the lock. Returns the changes the core refused. */
@@ -386,8 +389,7 @@ public final class XrayBackend implements Backend {
         return refused;
     }
 
-    private static void reportProblems(PanelConfig.Resolution resolved, List<LiveUserUpdater.Outcome> refused) {
-        Optional<BackendException> invalid = resolved.error();
+    private static void reportProblems(Optional<BackendException> invalid, List<LiveUserUpdater.Outcome> refused) {
         if (refused.isEmpty()) {
             if (invalid.isPresent()) {
                 throw invalid.get();
