@@ -10,7 +10,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
 
 /** Protobuf request and response bodies of the REST transport. Runs on worker threads (blocking mode). */
 final class ProtobufExchange {
@@ -22,20 +22,34 @@ final class ProtobufExchange {
 
     private ProtobufExchange() {}
 
-    /** The request body as a message; an empty body is the all-default message (what GETs often carry). */
+    /**
+     * The request body as a message; an empty body is the all-default message (what GETs often carry). Parsed
+     * as it is read: a Start with 100,000 users is a 20 MB body that never needs to be one array.
+     */
     static <T extends Message> T read(HttpServerExchange exchange, Parser<T> parser, String messageName) {
-        byte[] body = body(exchange);
         try {
-            return parser.parseFrom(body);
+            return parser.parseFrom(exchange.getInputStream());
         } catch (InvalidProtocolBufferException e) {
+            if (e.getCause() instanceof IOException && !(e.getCause() instanceof InvalidProtocolBufferException)) {
+                throw readFailure((IOException) e.getCause());
+            }
             throw new NodeException(ErrorCode.INVALID_PROTOBUF, "The request body is not a valid " + messageName
                     + " protobuf message (" + e.getMessage() + ").");
+        } catch (IOException e) {
+            throw readFailure(e);
         }
     }
 
+    /** Writes the message straight into the response (a stats answer of 100,000 users is ~10 MB). */
     static void send(HttpServerExchange exchange, Message message) {
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
-        exchange.getResponseSender().send(ByteBuffer.wrap(message.toByteArray()));
+        exchange.setResponseContentLength(message.getSerializedSize());
+        try (OutputStream out = exchange.getOutputStream()) {
+            message.writeTo(out);
+        } catch (IOException e) {
+            // the client went away mid-answer: nobody is left to tell
+            exchange.endExchange();
+        }
     }
 
     static void sendEmpty(HttpServerExchange exchange) {
@@ -49,13 +63,5 @@ final class ProtobufExchange {
                     "The request body is larger than the node accepts (" + MAX_MESSAGE_BYTES / (1024 * 1024) + " MiB).");
         }
         return new NodeException(ErrorCode.INVALID_PROTOBUF, "The request body could not be read: " + e.getMessage());
-    }
-
-    private static byte[] body(HttpServerExchange exchange) {
-        try {
-            return exchange.getInputStream().readAllBytes();
-        } catch (IOException e) {
-            throw readFailure(e);
-        }
     }
 }
