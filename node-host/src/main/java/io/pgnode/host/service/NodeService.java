@@ -59,6 +59,7 @@ public final class NodeService implements AutoCloseable {
     private final LogHub logHub;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock(true);
     private final ScheduledExecutorService keepAliveTimer;
+    private final HeapTrim heapTrim;
     private volatile Session session;
 
     /**
@@ -85,6 +86,7 @@ public final class NodeService implements AutoCloseable {
         this.sampler = requireNonNull(sampler, "sampler is null");
         this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
         this.logHub = new LogHub(logBufferSize);
+        this.heapTrim = HeapTrim.withSystemGc();
         this.keepAliveTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "keep-alive");
             thread.setDaemon(true);
@@ -137,6 +139,7 @@ public final class NodeService implements AutoCloseable {
             session = started;
             log.info("Backend {} started: core {}, {} users, keep_alive {}s, settings {}", plugin.name(),
                     started.coreVersion(), users.size(), request.getKeepAlive(), masked(plugin, settings));
+            heapTrim.afterUsers(users.size());
             return baseInfo(started);
         } finally {
             lifecycle.writeLock().unlock();
@@ -225,6 +228,7 @@ public final class NodeService implements AutoCloseable {
             backend.replaceUsers(ProtoMapping.users(users));
             return null;
         });
+        heapTrim.afterUsers(users.size());
     }
 
     /** Stops the backend and the node's own threads. */
@@ -240,6 +244,7 @@ public final class NodeService implements AutoCloseable {
         } finally {
             lifecycle.writeLock().unlock();
             sampler.close();
+            heapTrim.close();
         }
     }
 
@@ -280,6 +285,7 @@ public final class NodeService implements AutoCloseable {
         logHub.endAll();
         ending.end();
         log.info("Backend {} stopped: {}", ending.plugin().name(), reason);
+        heapTrim.afterStop();
     }
 
     private BaseInfoResponse baseInfo(Session current) {

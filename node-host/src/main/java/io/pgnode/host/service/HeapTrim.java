@@ -1,0 +1,72 @@
+package io.pgnode.host.service;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Gives memory back after a burst. A Start or a full sync of 100,000 users needs a few hundred MB of heap for
+ * a moment (the request, its users, the backend's copy); the heap the JVM grew for it stays committed until a
+ * full collection shrinks it, which a node that only answers small polls afterwards may not do for hours. So
+ * after such a request, and after a backend stopped, one collection is asked for, shortly after the answer
+ * went out (a burst of requests asks once).
+ */
+final class HeapTrim implements AutoCloseable {
+
+    /** A request with at least this many users is a burst. */
+    static final int BURST_USERS = 10_000;
+
+    private final Runnable collect;
+    private final Duration delay;
+    private final ScheduledExecutorService timer;
+    private final AtomicBoolean pending = new AtomicBoolean();
+
+    /**
+     * @param collect what gives the memory back ({@link System#gc()} outside tests; with the serial collector
+     *     a full collection, after which the heap shrinks to the free ratios the launcher sets)
+     * @param delay how long after the request to collect: the answer goes out first
+     */
+    HeapTrim(Runnable collect, Duration delay) {
+        this.collect = requireNonNull(collect, "collect is null");
+        this.delay = requireNonNull(delay, "delay is null");
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "heap-trim");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    static HeapTrim withSystemGc() {
+        return new HeapTrim(System::gc, Duration.ofSeconds(1));
+    }
+
+    /** After a request that carried {@code users} users. */
+    void afterUsers(int users) {
+        if (users >= BURST_USERS) {
+            soon();
+        }
+    }
+
+    /** After a backend stopped: what it held is garbage now. */
+    void afterStop() {
+        soon();
+    }
+
+    private void soon() {
+        if (pending.compareAndSet(false, true)) {
+            timer.schedule(() -> {
+                pending.set(false);
+                collect.run();
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

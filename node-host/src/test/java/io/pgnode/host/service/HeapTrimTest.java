@@ -1,0 +1,48 @@
+package io.pgnode.host.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HeapTrimTest {
+
+    private final AtomicInteger collections = new AtomicInteger();
+    private final HeapTrim trim = new HeapTrim(collections::incrementAndGet, Duration.ofMillis(50));
+
+    @AfterEach
+    void close() {
+        trim.close();
+    }
+
+    @Test
+    void aBigUserSetIsFollowedByOneCollection() {
+        trim.afterUsers(HeapTrim.BURST_USERS);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> collections.get() == 1);
+    }
+
+    @Test
+    void aBurstOfRequestsAsksOnceAndALaterOneAgain() {
+        trim.afterUsers(100_000);
+        trim.afterStop();
+        trim.afterUsers(50_000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> collections.get() >= 1);
+        assertThat(collections.get()).isEqualTo(1);
+
+        trim.afterStop();
+        await().atMost(Duration.ofSeconds(5)).until(() -> collections.get() == 2);
+    }
+
+    @Test
+    void smallRequestsAskForNothing() {
+        trim.afterUsers(HeapTrim.BURST_USERS - 1);
+        trim.afterStop();  // a marker that the timer has run everything scheduled before it
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> collections.get() == 1);
+        assertThat(collections.get()).as("only the stop asked").isEqualTo(1);
+    }
+}
