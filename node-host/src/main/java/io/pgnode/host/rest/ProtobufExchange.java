@@ -35,8 +35,6 @@ final class ProtobufExchange {
             }
             throw new NodeException(ErrorCode.INVALID_PROTOBUF, "The request body is not a valid " + messageName
                     + " protobuf message (" + e.getMessage() + ").");
-        } catch (IOException e) {
-            throw readFailure(e);
         }
     }
 

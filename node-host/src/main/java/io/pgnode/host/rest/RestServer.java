@@ -43,7 +43,9 @@ public final class RestServer implements AutoCloseable {
         Undertow undertow = Undertow.builder()
                 .addHttpsListener(port, host, requireNonNull(sslContext, "sslContext is null"))
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) ProtobufExchange.MAX_MESSAGE_BYTES)
+                // no limit while Undertow parses a request (over it, it answers a bare 400 before any handler
+                // runs): handle() sets the limit, so that the read fails and the client gets 413 BODY_TOO_LARGE
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 0L)
                 .setServerOption(UndertowOptions.SHUTDOWN_TIMEOUT, 5_000) // then in-flight requests are cut
                 .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setWorkerThreads(WORKER_THREADS)
@@ -66,6 +68,7 @@ public final class RestServer implements AutoCloseable {
     }
 
     private static void handle(HttpServerExchange exchange, RequestAuthenticator authenticator, HttpHandler routes) {
+        exchange.setMaxEntitySize(ProtobufExchange.MAX_MESSAGE_BYTES);
         try {
             authenticator.authenticate(
                     exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION),

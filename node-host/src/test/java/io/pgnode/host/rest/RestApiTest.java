@@ -37,6 +37,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLParameters;
@@ -244,6 +245,37 @@ class RestApiTest {
         }
         assertThat(rest.info().getStarted()).isTrue();
         assertThat(userEmails()).containsExactly("a@x", "b@x");
+    }
+
+    @Test
+    void aSyncOfThirtyThousandUsersInOneBodyArrivesWhole() {
+        Users.Builder users = Users.newBuilder();
+        List<String> emails = new ArrayList<>();
+        for (int i = 0; i < 30_000; i++) {
+            emails.add("user-number-" + i + "@example.com");
+            users.addUsers(user(emails.get(i), "in-1", "in-2", "in-3"));
+        }
+        assertThat(users.build().getSerializedSize()).as("beyond Undertow's own 2 MB default").isGreaterThan(2 << 20);
+
+        rest.syncUsers(users.build());
+
+        assertThat(journal(node)).last().isEqualTo("replaceUsers " + emails);
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413AndChangesNothing() {
+        // a Users message whose one user claims more bytes than the node takes: a valid start, then too much
+        byte[] tooBig = new byte[ProtobufExchange.MAX_MESSAGE_BYTES + 1];
+        tooBig[0] = 0x0a;
+        tooBig[1] = (byte) 0xff;
+        tooBig[2] = (byte) 0xff;
+        tooBig[3] = (byte) 0xff;
+        tooBig[4] = 0x1f;
+
+        assertError(rest.call("PUT", "/users/sync", tooBig), 413, "BODY_TOO_LARGE");
+
+        assertThat(userEmails()).containsExactly("a@x", "b@x");
+        assertThat(rest.info().getStarted()).isTrue();
     }
 
     @Test
