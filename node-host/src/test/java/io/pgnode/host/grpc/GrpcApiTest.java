@@ -32,7 +32,10 @@ import io.pgnode.proto.Users;
 import io.pgnode.proto.UsersChunk;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,6 +135,27 @@ class GrpcApiTest {
 
         assertThat(answer.isCompleted()).isTrue();
         assertThat(journal(node)).last().isEqualTo("replaceUsers [x@x, y@x]");
+    }
+
+    @Test
+    void aChunkedSyncOfTwentyThousandUsersInShuffledChunksArrivesWholeAndInIndexOrder() {
+        List<String> emails = new ArrayList<>();
+        List<UsersChunk> chunks = new ArrayList<>();
+        for (int index = 0; index < 40; index++) {
+            UsersChunk.Builder chunk = UsersChunk.newBuilder().setIndex(index).setLast(index == 39);
+            for (int i = 0; i < 500; i++) {
+                String email = "u" + (index * 500 + i) + "@x";
+                emails.add(email);
+                chunk.addUsers(user(email, "in-1"));
+            }
+            chunks.add(chunk.build());
+        }
+        Collections.shuffle(chunks, new Random(40));
+
+        TestingStreamObserver<Empty> answer = chunked(stream -> chunks.forEach(stream::onNext));
+
+        assertThat(answer.isCompleted()).isTrue();
+        assertThat(journal(node)).last().isEqualTo("replaceUsers " + emails);
     }
 
     @Test
