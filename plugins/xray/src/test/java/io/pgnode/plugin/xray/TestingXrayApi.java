@@ -5,10 +5,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
@@ -28,6 +30,8 @@ import io.pgnode.plugin.xray.api.SysStatsResponse;
 import io.pgnode.plugin.xray.api.TypedMessage;
 import io.pgnode.plugin.xray.api.VlessAccount;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -80,6 +84,19 @@ final class TestingXrayApi implements AutoCloseable {
 
     /** @param onlineStats whether to serve GetStatsOnline/GetStatsOnlineIpList (Xray since v24.11.5) */
     TestingXrayApi(boolean onlineStats) throws IOException {
+        this(onlineStats, null);
+    }
+
+    /**
+     * The same fake on a loopback TCP port, as a core serves its API: for a fake core process that the
+     * plugin starts and reaches like a real one (the benchmarks' fake core).
+     */
+    static TestingXrayApi onLoopbackPort(int port, boolean onlineStats) throws IOException {
+        return new TestingXrayApi(onlineStats,
+                NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
+    }
+
+    private TestingXrayApi(boolean onlineStats, ServerBuilder<?> tcp) throws IOException {
         ServerServiceDefinition.Builder stats = ServerServiceDefinition.builder(STATS)
                 .addMethod(method(STATS, "QueryStats", QueryStatsRequest.getDefaultInstance(),
                         QueryStatsResponse.getDefaultInstance()), ServerCalls.asyncUnaryCall(this::queryStats))
@@ -95,7 +112,8 @@ final class TestingXrayApi implements AutoCloseable {
                 .addMethod(method(HANDLER, "AlterInbound", AlterInboundRequest.getDefaultInstance(),
                         AlterInboundResponse.getDefaultInstance()), ServerCalls.asyncUnaryCall(this::alterInbound))
                 .build();
-        server = InProcessServerBuilder.forName(name).addService(stats.build()).addService(handler).build().start();
+        ServerBuilder<?> builder = tcp != null ? tcp : InProcessServerBuilder.forName(name);
+        server = builder.addService(stats.build()).addService(handler).build().start();
     }
 
     private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> method(String service, String method,

@@ -1,0 +1,58 @@
+package io.pgnode.bench;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/** P3 through JMH: {@link UsersStatBenchmark}, one fork per path, the median of its measurement iterations. */
+final class UsersStatFigure {
+
+    private final Distribution distribution;
+    private final BenchOptions options;
+
+    UsersStatFigure(Distribution distribution, BenchOptions options) {
+        this.distribution = distribution;
+        this.options = options;
+    }
+
+    List<Row> run() throws RunnerException {
+        Options jmh = new OptionsBuilder()
+                .include(UsersStatBenchmark.class.getName())
+                .param("users", String.valueOf(options.users()))
+                .forks(1)
+                .warmupIterations(2)
+                .warmupTime(TimeValue.seconds(options.jmhSeconds()))
+                .measurementIterations(options.runs())
+                .measurementTime(TimeValue.seconds(options.jmhSeconds()))
+                .jvmArgsAppend("-Dpgnode.bench.home=" + distribution.home(),
+                        "-Dpgnode.bench.work=" + InstalledNode.createDirectories(options.workDirectory().resolve("jmh")),
+                        "-Dpgnode.bench.environment=" + UsersStatBenchmark.encode(options.environment()))
+                .build();
+        Collection<RunResult> results = new Runner(jmh).run();
+        Map<String, Samples> byPath = new TreeMap<>();
+        for (RunResult result : results) {
+            String label = result.getParams().getBenchmark();
+            Samples samples = byPath.computeIfAbsent(label.substring(label.lastIndexOf('.') + 1), k -> new Samples());
+            for (BenchmarkResult fork : result.getBenchmarkResults()) {
+                for (IterationResult iteration : fork.getIterationResults()) {
+                    samples.add(iteration.getPrimaryResult().getScore());
+                }
+            }
+        }
+        Samples direct = byPath.get("coreDirect");
+        return List.of(
+                Row.ratio("P3 GetStats(UsersStat), " + options.users() + " users × 2, gRPC (fake Xray API)",
+                        byPath.get("nodeGrpc"), direct, "ms", 1.2),
+                Row.ratio("P3 GetStats(UsersStat), " + options.users() + " users × 2, REST (fake Xray API)",
+                        byPath.get("nodeRest"), direct, "ms", 1.2));
+    }
+}
