@@ -50,6 +50,20 @@ class LauncherIT {
     }
 
     @Test
+    void givesFreedNativeMemoryBackWhereTheJavaCanAndStartsWithoutThatWhereItCannot() throws IOException {
+        TestingDistribution distribution = TestingDistribution.unpack(temp);
+
+        TestingNodeProcess.Result trimming = run(distribution, Map.of("JAVA_HOME", fakeJava("17.0.9").toString()));
+        TestingNodeProcess.Result older = run(distribution, Map.of("JAVA_HOME", fakeJava("17.0.8", false).toString()));
+
+        assertThat(trimming.exitCode()).as("%s", trimming).isZero();
+        assertThat(arguments(trimming)).contains("-XX:TrimNativeHeapInterval=5000", "-XX:-ShrinkHeapInSteps");
+        assertThat(older.exitCode()).as("%s", older).isZero();
+        assertThat(arguments(older)).doesNotContain("-XX:TrimNativeHeapInterval=5000").contains("-XX:-ShrinkHeapInSteps")
+                .endsWith("io.pgnode.host.Main", "version");
+    }
+
+    @Test
     void findsJavaOnThePathAndItsInstallationThroughSymlinks() throws IOException {
         TestingDistribution distribution = TestingDistribution.unpack(temp);
         Path javaHome = fakeJava("21");
@@ -114,9 +128,21 @@ class LauncherIT {
 
     /** A JAVA_HOME whose bin/java reports the version, then prints its pid, its path and its arguments. */
     private Path fakeJava(String version) throws IOException {
-        Path home = temp.resolve("jdk-" + version);
+        return fakeJava(version, true);
+    }
+
+    /**
+     * @param trims whether it takes -XX:TrimNativeHeapInterval (17.0.9 and newer do), else it refuses to start
+     *     with it, as a real JVM refuses an option it does not know
+     */
+    private Path fakeJava(String version, boolean trims) throws IOException {
+        Path home = temp.resolve("jdk-" + version + (trims ? "" : "-without-trim"));
         executable(Files.createDirectories(home.resolve("bin")).resolve("java"), "#!/bin/sh\n"
-                + "if [ \"$1\" = -version ]; then echo 'openjdk version \"" + version + "\" 2024-01-16' >&2; exit 0; fi\n"
+                + "for last in \"$@\"; do :; done\n"
+                + "if [ \"${last:-}\" = -version ]; then\n"
+                + (trims ? "" : "  case $1 in -XX:TrimNativeHeapInterval=*) echo \"Unrecognized VM option '${1#-XX:}'\" >&2; exit 1;; esac\n")
+                + "  echo 'openjdk version \"" + version + "\" 2024-01-16' >&2; exit 0\n"
+                + "fi\n"
                 + "echo \"pid $$\"\n"
                 + "echo \"java $0\"\n"
                 + "for argument in \"$@\"; do echo \"argument $argument\"; done\n");

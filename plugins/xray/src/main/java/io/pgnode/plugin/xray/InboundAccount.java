@@ -44,46 +44,54 @@ sealed interface InboundAccount {
         return secret.length() <= 8 ? "***" : secret.substring(0, 4) + "…(" + secret.length() + ")";
     }
 
-    record Vmess(String id) implements InboundAccount {
+    record Vmess(AccountId id) implements InboundAccount {
         public Vmess {
             requireNonNull(id, "id is null");
         }
 
+        Vmess(String id) {
+            this(AccountId.of(id));
+        }
+
         @Override
         public String secret() {
-            return id;
+            return id.text();
         }
 
         @Override
         public void writeJsonFields(JsonGenerator json) throws IOException {
-            json.writeStringField("id", id);
+            json.writeStringField("id", id.text());
         }
 
         @Override
         public TypedMessage toTypedMessage(CoreFlavor flavor) {
-            return typed(flavor, "proxy.vmess.Account", VmessAccount.newBuilder().setId(id).build());
+            return typed(flavor, "proxy.vmess.Account", VmessAccount.newBuilder().setId(id.text()).build());
         }
 
         @Override
         public String toString() {
-            return "Vmess[id=" + mask(id) + "]";
+            return "Vmess[id=" + id + "]";
         }
     }
 
-    record Vless(String id, String flow) implements InboundAccount {
+    record Vless(AccountId id, String flow) implements InboundAccount {
         public Vless {
             requireNonNull(id, "id is null");
             requireNonNull(flow, "flow is null");
         }
 
+        Vless(String id, String flow) {
+            this(AccountId.of(id), flow);
+        }
+
         @Override
         public String secret() {
-            return id;
+            return id.text();
         }
 
         @Override
         public void writeJsonFields(JsonGenerator json) throws IOException {
-            json.writeStringField("id", id);
+            json.writeStringField("id", id.text());
             if (!flow.isEmpty()) {
                 json.writeStringField("flow", flow);
             }
@@ -91,12 +99,13 @@ sealed interface InboundAccount {
 
         @Override
         public TypedMessage toTypedMessage(CoreFlavor flavor) {
-            return typed(flavor, "proxy.vless.Account", VlessAccount.newBuilder().setId(id).setFlow(flow).build());
+            return typed(flavor, "proxy.vless.Account",
+                    VlessAccount.newBuilder().setId(id.text()).setFlow(flow).build());
         }
 
         @Override
         public String toString() {
-            return "Vless[id=" + mask(id) + ", flow=" + flow + "]";
+            return "Vless[id=" + id + ", flow=" + flow + "]";
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -34,6 +35,8 @@ final class PanelConfig {
     private final Map<String, ManagedInbound> managedInbounds;
     private final Set<String> inboundTags;
     private final Set<String> outboundTags;
+    /** The inbounds a user is in → their tags, one array per combination seen (see {@link #resolve}). */
+    private final Map<List<ManagedInbound>, String[]> tagArrays = new ConcurrentHashMap<>();
 
     private PanelConfig(ObjectNode root, Map<String, ManagedInbound> managedInbounds, Set<String> inboundTags,
             Set<String> outboundTags) {
@@ -177,22 +180,22 @@ final class PanelConfig {
      * @throws InvalidCredentialsException when the user lacks or has malformed credentials for one of them
      */
     UserEntry resolve(User user, CoreFlavor flavor) {
+        // in the config's order, whatever order the user lists them in: one combination, one key
         List<ManagedInbound> memberOf = new ArrayList<>(user.inbounds().size());
-        for (String tag : user.inbounds()) {
-            ManagedInbound inbound = managedInbounds.get(tag);
-            if (inbound != null && !memberOf.contains(inbound)) {
+        for (ManagedInbound inbound : managedInbounds.values()) {
+            if (user.inbounds().contains(inbound.tag())) {
                 memberOf.add(inbound);
             }
         }
-        // keyed by the inbound's own tag, not the request's copy: 100,000 users would keep 100,000 copies of it;
-        // built immutable right away (UserEntry keeps it as is): no map to copy per user
-        @SuppressWarnings("unchecked")
-        Map.Entry<String, InboundAccount>[] accounts = new Map.Entry[memberOf.size()];
+        // one array of tags per combination of inbounds, shared by all its users, holding the inbounds' own tags
+        // (not the request's copies): with 100,000 users every per-user object counts
+        String[] tags = tagArrays.computeIfAbsent(memberOf,
+                inbounds -> inbounds.stream().map(ManagedInbound::tag).toArray(String[]::new));
+        InboundAccount[] accounts = new InboundAccount[tags.length];
         for (int i = 0; i < accounts.length; i++) {
-            ManagedInbound inbound = memberOf.get(i);
-            accounts[i] = Map.entry(inbound.tag(), inbound.accountFor(user.proxies(), flavor));
+            accounts[i] = memberOf.get(i).accountFor(user.proxies(), flavor);
         }
-        return new UserEntry(user.email(), Map.ofEntries(accounts));
+        return new UserEntry(user.email(), tags, accounts);
     }
 
     /** Resolves many users; the invalid ones are reported by email with the reason, not resolved. */

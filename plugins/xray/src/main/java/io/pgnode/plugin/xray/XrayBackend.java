@@ -188,7 +188,7 @@ public final class XrayBackend implements Backend {
      * off for a second or more, which would only delay a core that is ready in a fraction of that.
      */
     private CoreApiClient awaitApi(CoreProcess process, int port, CoreFlavor flavor) {
-        long memberships = users.all().stream().mapToLong(u -> u.accounts().size()).sum();
+        long memberships = users.all().stream().mapToLong(UserEntry::inboundCount).sum();
         Duration limit = tuning.startTimeout().plus(tuning.startTimePerMembership().multipliedBy(memberships));
         long deadline = System.nanoTime() + limit.toNanos();
         long pause = 10;

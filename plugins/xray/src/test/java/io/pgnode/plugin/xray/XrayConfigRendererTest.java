@@ -268,6 +268,22 @@ class XrayConfigRendererTest {
     }
 
     @Test
+    void usersListingTheSameInboundsInAnyOrderLandInEachOfThemWithTheirOwnCredentials() {
+        JsonNode config = render(INBOUNDS, Set.of(), CoreFlavor.V2FLY,
+                user("a@x", "vmess-in", "trojan-in"), user("b@x", "trojan-in", "vmess-in", "vmess-in"),
+                user("c@x", "trojan-in"));
+
+        assertThat(emails(clients(config, "vmess-in"))).containsExactlyInAnyOrder("a@x", "b@x");
+        assertThat(emails(clients(config, "trojan-in"))).containsExactlyInAnyOrder("a@x", "b@x", "c@x");
+        for (JsonNode client : clients(config, "vmess-in")) {
+            assertThat(client.path("id").asText()).isEqualTo(uuid(client.path("email").asText()));
+        }
+        for (JsonNode client : clients(config, "trojan-in")) {
+            assertThat(client.path("password").asText()).isEqualTo(password(client.path("email").asText(), ""));
+        }
+    }
+
+    @Test
     void xrayTakesShortIdsThatV2flyRefuses() {
         PanelConfig config = PanelConfig.parse(INBOUNDS, Set.of());
         User shortId = new User("s@x", new Proxies(null, new Proxies.Vless("short-id", ""), null, null, null, null),
