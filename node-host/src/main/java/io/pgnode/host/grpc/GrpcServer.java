@@ -52,7 +52,7 @@ public final class GrpcServer implements AutoCloseable {
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .addService(ServerInterceptors.intercept(
-                            new NodeGrpcService(service, executor), new ApiKeyInterceptor(authenticator)))
+                            new NodeGrpcService(service, executor).definition(), new ApiKeyInterceptor(authenticator)))
                     .build()
                     .start();
             log.info("gRPC listening on {}:{}", host, server.getPort());

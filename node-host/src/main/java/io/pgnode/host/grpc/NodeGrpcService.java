@@ -2,7 +2,12 @@ package io.pgnode.host.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.ByteString;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.pgnode.host.service.NodeService;
 import io.pgnode.host.service.UsersChunkAssembler;
@@ -73,9 +78,25 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
         unary(response, service::backendStats);
     }
 
-    @Override
-    public void getStats(StatRequest request, StreamObserver<StatResponse> response) {
-        unary(response, () -> service.stats(request));
+    /**
+     * The generated definition, except that GetStats answers with the StatResponse {@link NodeService#stats}
+     * already encoded (the same method on the wire: same name, same bytes). What the server serves.
+     */
+    ServerServiceDefinition definition() {
+        ServerServiceDefinition generated = bindService();
+        MethodDescriptor<StatRequest, StatResponse> getStats = NodeServiceGrpc.getGetStatsMethod();
+        MethodDescriptor<StatRequest, ByteString> getStatsEncoded = getStats.toBuilder(
+                getStats.getRequestMarshaller(), EncodedMessageMarshaller.INSTANCE).build();
+        ServerServiceDefinition.Builder definition =
+                ServerServiceDefinition.builder(generated.getServiceDescriptor().getName());
+        for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
+            if (!method.getMethodDescriptor().getFullMethodName().equals(getStats.getFullMethodName())) {
+                definition.addMethod(method);
+            }
+        }
+        definition.addMethod(getStatsEncoded, ServerCalls.asyncUnaryCall(
+                (request, response) -> unary(response, () -> service.stats(request).bytes())));
+        return definition.build();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.pgnode.host.rest;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
@@ -40,10 +41,23 @@ final class ProtobufExchange {
 
     /** Writes the message straight into the response (a stats answer of 100,000 users is ~10 MB). */
     static void send(HttpServerExchange exchange, Message message) {
+        send(exchange, message.getSerializedSize(), message::writeTo);
+    }
+
+    /** Writes a message that is already encoded (see {@code EncodedStats}). */
+    static void send(HttpServerExchange exchange, ByteString encoded) {
+        send(exchange, encoded.size(), encoded::writeTo);
+    }
+
+    private interface BodyWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private static void send(HttpServerExchange exchange, long length, BodyWriter body) {
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
-        exchange.setResponseContentLength(message.getSerializedSize());
+        exchange.setResponseContentLength(length);
         try (OutputStream out = exchange.getOutputStream()) {
-            message.writeTo(out);
+            body.writeTo(out);
         } catch (IOException e) {
             // the client went away mid-answer: nobody is left to tell
             exchange.endExchange();

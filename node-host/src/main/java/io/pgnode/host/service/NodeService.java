@@ -13,7 +13,6 @@ import io.pgnode.proto.LatencyRequest;
 import io.pgnode.proto.LatencyResponse;
 import io.pgnode.proto.OnlineStatResponse;
 import io.pgnode.proto.StatRequest;
-import io.pgnode.proto.StatResponse;
 import io.pgnode.proto.StatsOnlineIpListResponse;
 import io.pgnode.proto.SystemStatsResponse;
 import io.pgnode.spi.StatQuery;
@@ -186,13 +185,16 @@ public final class NodeService implements AutoCloseable {
         return withBackend(backend -> ProtoMapping.backendStats(backend.runtimeStats()));
     }
 
-    /** Traffic stats, encoded as the backend hands them over: 100,000 users are 200,000 stats. */
-    public StatResponse stats(StatRequest request) {
+    /**
+     * Traffic stats, as a StatResponse encoded while the backend hands them over: 100,000 users are 200,000
+     * stats (see {@link EncodedStats}).
+     */
+    public EncodedStats stats(StatRequest request) {
         return withBackend(backend -> {
             StatQuery query = ProtoMapping.statQuery(request);
-            StatResponse.Builder response = StatResponse.newBuilder();
-            backend.stats(query, stat -> response.addStats(ProtoMapping.stat(stat)));
-            return response.build();
+            EncodedStats.Writer answer = new EncodedStats.Writer();
+            backend.stats(query, answer.sink());
+            return answer.finish();
         });
     }
 

@@ -122,7 +122,7 @@ class NodeServiceTest {
 
         assertThat(service.baseInfo().getStarted()).isTrue();
         assertThat(journal()).doesNotContain("close");
-        assertThat(service.stats(StatRequest.newBuilder().setType(StatType.Outbounds).build()).getStatsCount())
+        assertThat(service.stats(StatRequest.newBuilder().setType(StatType.Outbounds).build()).toMessage().getStatsCount())
                 .isEqualTo(1);
     }
 
