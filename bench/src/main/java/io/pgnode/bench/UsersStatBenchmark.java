@@ -38,6 +38,9 @@ public class UsersStatBenchmark {
     private static final StatRequest USERS_WITH_RESET =
             StatRequest.newBuilder().setType(StatType.UsersStat).setReset(true).build();
 
+    /** Between two NAME=VALUE entries: a character no setting holds (a NUL cannot be part of a JVM argument). */
+    private static final String SEPARATOR = "\u001f";
+
     @Param("100000")
     public int users;
 
@@ -69,14 +72,14 @@ public class UsersStatBenchmark {
     /** The nodes' extra environment as one system property of the fork: NAME=VALUE entries, separated by U+001F. */
     static String encode(Map<String, String> environment) {
         StringBuilder text = new StringBuilder();
-        environment.forEach((name, value) -> text.append(text.length() == 0 ? "" : "\0").append(name).append('=')
+        environment.forEach((name, value) -> text.append(text.length() == 0 ? "" : SEPARATOR).append(name).append('=')
                 .append(value));
         return text.toString();
     }
 
     static Map<String, String> decode(String text) {
         Map<String, String> environment = new HashMap<>();
-        for (String entry : text.split("\0")) {
+        for (String entry : text.split(SEPARATOR)) {
             int equals = entry.indexOf('=');
             if (equals > 0) {
                 environment.put(entry.substring(0, equals), entry.substring(equals + 1));
