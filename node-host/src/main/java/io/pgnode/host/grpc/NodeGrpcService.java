@@ -2,13 +2,13 @@ package io.pgnode.host.grpc;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.protobuf.ByteString;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.pgnode.host.service.EncodedStats;
 import io.pgnode.host.service.NodeService;
 import io.pgnode.host.service.UsersChunkAssembler;
 import io.pgnode.proto.Backend;
@@ -85,8 +85,8 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     ServerServiceDefinition definition() {
         ServerServiceDefinition generated = bindService();
         MethodDescriptor<StatRequest, StatResponse> getStats = NodeServiceGrpc.getGetStatsMethod();
-        MethodDescriptor<StatRequest, ByteString> getStatsEncoded = getStats.toBuilder(
-                getStats.getRequestMarshaller(), EncodedMessageMarshaller.INSTANCE).build();
+        MethodDescriptor<StatRequest, EncodedStats> getStatsEncoded = getStats.toBuilder(
+                getStats.getRequestMarshaller(), EncodedStatsMarshaller.INSTANCE).build();
         ServerServiceDefinition.Builder definition =
                 ServerServiceDefinition.builder(generated.getServiceDescriptor().getName());
         for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
@@ -95,7 +95,7 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
             }
         }
         definition.addMethod(getStatsEncoded, ServerCalls.asyncUnaryCall(
-                (request, response) -> unary(response, () -> service.stats(request).bytes())));
+                (request, response) -> unary(response, () -> service.stats(request))));
         return definition.build();
     }
 

@@ -1,11 +1,11 @@
 package io.pgnode.host.rest;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
+import io.pgnode.host.service.EncodedStats;
 import io.pgnode.proto.Empty;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -44,9 +44,9 @@ final class ProtobufExchange {
         send(exchange, message.getSerializedSize(), message::writeTo);
     }
 
-    /** Writes a message that is already encoded (see {@code EncodedStats}). */
-    static void send(HttpServerExchange exchange, ByteString encoded) {
-        send(exchange, encoded.size(), encoded::writeTo);
+    /** Writes a stats answer that is already encoded. */
+    static void send(HttpServerExchange exchange, EncodedStats stats) {
+        send(exchange, stats.size(), stats::writeTo);
     }
 
     private interface BodyWriter {

@@ -52,7 +52,7 @@ final class RestRoutes {
         route(Methods.GET, "/info", exchange -> ProtobufExchange.send(exchange, service.baseInfo()));
         route(Methods.GET, "/logs", new LogStreamRoute(service));
         HttpHandler stats = exchange -> ProtobufExchange.send(exchange,
-                service.stats(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest")).bytes());
+                service.stats(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest")));
         route(Methods.GET, "/stats", stats);
         route(Methods.GET, "/stats/", stats);
         route(Methods.GET, "/stats/latency", exchange -> ProtobufExchange.send(exchange,

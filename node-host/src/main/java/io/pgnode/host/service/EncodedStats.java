@@ -2,13 +2,17 @@ package io.pgnode.host.service;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.pgnode.proto.StatResponse;
 import io.pgnode.spi.Stat;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
@@ -53,9 +57,54 @@ public final class EncodedStats {
         }
     }
 
+    /** An answer from bytes someone else encoded (a client reading one). */
+    public static EncodedStats of(ByteString bytes) {
+        return new EncodedStats(bytes);
+    }
+
     /** The StatResponse's bytes, as they go on the wire. */
     public ByteString bytes() {
         return bytes;
+    }
+
+    /** How many bytes {@link #writeTo} writes. */
+    public int size() {
+        return bytes.size();
+    }
+
+    /**
+     * Writes the bytes, chunk by chunk, without copying them first ({@code ByteString.writeTo(OutputStream)}
+     * copies every chunk in case the stream keeps or changes the array; the transports' streams do neither).
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        UnsafeByteOperations.unsafeWriteTo(bytes, new ByteOutput() {
+            @Override
+            public void write(byte value) throws IOException {
+                out.write(value);
+            }
+
+            @Override
+            public void write(byte[] value, int offset, int length) throws IOException {
+                out.write(value, offset, length);
+            }
+
+            @Override
+            public void writeLazy(byte[] value, int offset, int length) throws IOException {
+                out.write(value, offset, length);
+            }
+
+            @Override
+            public void write(ByteBuffer value) throws IOException {
+                byte[] copy = new byte[value.remaining()];
+                value.get(copy);
+                out.write(copy);
+            }
+
+            @Override
+            public void writeLazy(ByteBuffer value) throws IOException {
+                write(value);
+            }
+        });
     }
 
     /** The answer as a message, for whoever needs one (tests, a small answer); parses the bytes. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgnode.proto.StatResponse;
 import io.pgnode.spi.Stat;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,22 @@ class EncodedStatsTest {
 
         assertThat(encoded.bytes()).isEqualTo(expected.build().toByteString());
         assertThat(encoded.toMessage().getStatsCount()).isEqualTo(20_000);
+    }
+
+    @Test
+    void writingSendsEveryChunkInOrder() throws IOException {
+        EncodedStats.Writer writer = new EncodedStats.Writer();
+        for (int i = 0; i < 50_000; i++) {
+            writer.sink().accept(new Stat("user" + i + "@x", "uplink", "traffic", i));
+        }
+        EncodedStats encoded = writer.finish();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        encoded.writeTo(out);
+
+        assertThat(encoded.size()).as("more than one chunk").isGreaterThan(64 * 1024);
+        assertThat(out.size()).isEqualTo(encoded.size());
+        assertThat(StatResponse.parseFrom(out.toByteArray()).getStats(49_999).getName()).isEqualTo("user49999@x");
     }
 
     @Test

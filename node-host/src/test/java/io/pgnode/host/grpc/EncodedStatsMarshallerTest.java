@@ -5,19 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
+import io.pgnode.host.service.EncodedStats;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class EncodedMessageMarshallerTest {
+class EncodedStatsMarshallerTest {
 
     private static final ByteString BYTES = random(300_000);
 
     @Test
     void gRpcGetsTheLengthUpFrontAndTheBytesInOneDrain() throws IOException {
-        InputStream stream = EncodedMessageMarshaller.INSTANCE.stream(BYTES);
+        InputStream stream = EncodedStatsMarshaller.INSTANCE.stream(EncodedStats.of(BYTES));
         ByteArrayOutputStream target = new ByteArrayOutputStream();
 
         assertThat(stream).isInstanceOf(KnownLength.class).isInstanceOf(Drainable.class);
@@ -30,7 +31,7 @@ class EncodedMessageMarshallerTest {
 
     @Test
     void readingPartOfItThenDrainingGivesEveryByteOnce() throws IOException {
-        InputStream stream = EncodedMessageMarshaller.INSTANCE.stream(BYTES);
+        InputStream stream = EncodedStatsMarshaller.INSTANCE.stream(EncodedStats.of(BYTES));
         byte[] head = stream.readNBytes(1_000);
         ByteArrayOutputStream rest = new ByteArrayOutputStream();
 
@@ -41,7 +42,7 @@ class EncodedMessageMarshallerTest {
 
     @Test
     void parsingGivesTheBytesBack() {
-        assertThat(EncodedMessageMarshaller.INSTANCE.parse(BYTES.newInput())).isEqualTo(BYTES);
+        assertThat(EncodedStatsMarshaller.INSTANCE.parse(BYTES.newInput()).bytes()).isEqualTo(BYTES);
     }
 
     private static ByteString random(int size) {

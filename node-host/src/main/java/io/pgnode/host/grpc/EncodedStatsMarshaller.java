@@ -4,30 +4,31 @@ import com.google.protobuf.ByteString;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
+import io.pgnode.host.service.EncodedStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Sends a message that is already encoded (see {@code EncodedStats}): its bytes go to the transport as they
+ * Sends a stats answer that is already encoded ({@link EncodedStats}): its bytes go to the transport as they
  * are, with their length known up front, the way grpc-protobuf sends a message object. Parsing reads the
- * bytes (clients and tests that use this marshaller parse the message themselves).
+ * bytes (a client using this marshaller parses the message itself).
  */
-final class EncodedMessageMarshaller implements MethodDescriptor.Marshaller<ByteString> {
+final class EncodedStatsMarshaller implements MethodDescriptor.Marshaller<EncodedStats> {
 
-    static final EncodedMessageMarshaller INSTANCE = new EncodedMessageMarshaller();
+    static final EncodedStatsMarshaller INSTANCE = new EncodedStatsMarshaller();
 
-    private EncodedMessageMarshaller() {}
+    private EncodedStatsMarshaller() {}
 
     @Override
-    public InputStream stream(ByteString bytes) {
-        return new BytesStream(bytes);
+    public InputStream stream(EncodedStats stats) {
+        return new BytesStream(stats);
     }
 
     @Override
-    public ByteString parse(InputStream stream) {
+    public EncodedStats parse(InputStream stream) {
         try {
-            return ByteString.readFrom(stream);
+            return EncodedStats.of(ByteString.readFrom(stream));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read an encoded message", e);
         }
@@ -36,11 +37,11 @@ final class EncodedMessageMarshaller implements MethodDescriptor.Marshaller<Byte
     /** The bytes as a stream gRPC can size and drain in one go; read byte by byte only as a fallback. */
     private static final class BytesStream extends InputStream implements KnownLength, Drainable {
 
-        private ByteString remaining;
+        private EncodedStats remaining;
         private InputStream reader;
 
-        BytesStream(ByteString bytes) {
-            this.remaining = bytes;
+        BytesStream(EncodedStats stats) {
+            this.remaining = stats;
         }
 
         @Override
@@ -50,7 +51,7 @@ final class EncodedMessageMarshaller implements MethodDescriptor.Marshaller<Byte
             }
             int size = remaining.size();
             remaining.writeTo(target);
-            remaining = ByteString.EMPTY;
+            remaining = EMPTY;
             return size;
         }
 
@@ -71,10 +72,12 @@ final class EncodedMessageMarshaller implements MethodDescriptor.Marshaller<Byte
 
         private InputStream reader() {
             if (reader == null) {
-                reader = remaining.newInput();
-                remaining = ByteString.EMPTY;
+                reader = remaining.bytes().newInput();
+                remaining = EMPTY;
             }
             return reader;
         }
     }
+
+    private static final EncodedStats EMPTY = EncodedStats.of(ByteString.EMPTY);
 }
