@@ -18,6 +18,9 @@ final class EncodedStatsMarshaller implements MethodDescriptor.Marshaller<Encode
 
     static final EncodedStatsMarshaller INSTANCE = new EncodedStatsMarshaller();
 
+    /** What a stream holds once its bytes went out. */
+    private static final EncodedStats EMPTY = EncodedStats.of(ByteString.EMPTY);
+
     private EncodedStatsMarshaller() {}
 
     @Override
@@ -78,6 +81,4 @@ final class EncodedStatsMarshaller implements MethodDescriptor.Marshaller<Encode
             return reader;
         }
     }
-
-    private static final EncodedStats EMPTY = EncodedStats.of(ByteString.EMPTY);
 }

@@ -12,13 +12,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Gives memory back after a burst. A Start or a full sync of 100,000 users needs a few hundred MB of heap for
  * a moment (the request, its users, the backend's copy); the heap the JVM grew for it stays committed until a
  * full collection shrinks it, which a node that only answers small polls afterwards may not do for hours. So
- * after such a request, and after a backend stopped, one collection is asked for, shortly after the answer
- * went out (a burst of requests asks once).
+ * after such a request, and after a backend stopped, the collections that shrink it are asked for, shortly
+ * after the answer went out (a burst of requests asks once).
  */
 final class HeapTrim implements AutoCloseable {
 
     /** A request with at least this many users is a burst. */
     static final int BURST_USERS = 10_000;
+
+    /** Collections in a row that shrink the serial collector's heap all the way (see {@link #withSystemGc}). */
+    private static final int SHRINK_STEPS = 4;
 
     private final Runnable collect;
     private final Duration delay;
@@ -26,8 +29,8 @@ final class HeapTrim implements AutoCloseable {
     private final AtomicBoolean pending = new AtomicBoolean();
 
     /**
-     * @param collect what gives the memory back ({@link System#gc()} outside tests; with the serial collector
-     *     a full collection, after which the heap shrinks to the free ratios the launcher sets)
+     * @param collect what gives the memory back (outside tests the collections of {@link #withSystemGc}, after
+     *     which the heap is within the free ratios the launcher sets)
      * @param delay how long after the request to collect: the answer goes out first
      */
     HeapTrim(Runnable collect, Duration delay) {
@@ -53,8 +56,6 @@ final class HeapTrim implements AutoCloseable {
             }
         }, Duration.ofSeconds(1));
     }
-
-    private static final int SHRINK_STEPS = 4;
 
     /** After a request that carried {@code users} users. */
     void afterUsers(int users) {

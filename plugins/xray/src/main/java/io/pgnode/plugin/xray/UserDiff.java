@@ -79,7 +79,7 @@ final class UserDiff {
         void want(UserEntry entry) {
             seen.add(entry.email());
             UserEntry now = current.get(entry.email());
-            if (now != null && now.accounts().equals(entry.accounts())) {
+            if (now != null && now.hasSameAccountsAs(entry)) {
                 changed.remove(entry.email());
             } else {
                 changed.put(entry.email(), entry);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -35,12 +36,13 @@ final class UserEntry {
     /**
      * @param tags the inbounds' tags, distinct; not copied, so that users of the same inbounds share it: never
      *     changed afterwards
-     * @param accounts the account in each of those inbounds, in the same order
+     * @param accounts the account in each of those inbounds, in the same order; not copied either (both callers
+     *     build it for this entry alone): never changed afterwards
      */
     UserEntry(String email, String[] tags, InboundAccount[] accounts) {
         this.email = requireNonNull(email, "email is null");
         this.tags = requireNonNull(tags, "tags is null");
-        this.accounts = accounts.clone();
+        this.accounts = requireNonNull(accounts, "accounts is null");
         if (tags.length != accounts.length) {
             throw new IllegalArgumentException(tags.length + " tags for " + accounts.length + " accounts");
         }
@@ -70,6 +72,15 @@ final class UserEntry {
         return tags.length;
     }
 
+    /**
+     * Whether the user has the same account in the same inbounds as {@code other}: "nothing to change" when
+     * user sets are compared. Users resolved against one config share their tag array, so this is a
+     * comparison of the two account arrays; otherwise the accounts are compared by tag.
+     */
+    boolean hasSameAccountsAs(UserEntry other) {
+        return tags == other.tags ? Arrays.equals(accounts, other.accounts) : accounts().equals(other.accounts());
+    }
+
     /** Inbound tag → the account in that inbound: a read-only view. */
     Map<String, InboundAccount> accounts() {
         return new AccountsView();
@@ -77,7 +88,7 @@ final class UserEntry {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof UserEntry that && email.equals(that.email) && accounts().equals(that.accounts());
+        return other instanceof UserEntry that && email.equals(that.email) && hasSameAccountsAs(that);
     }
 
     @Override
