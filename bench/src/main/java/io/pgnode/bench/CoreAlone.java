@@ -1,6 +1,7 @@
 package io.pgnode.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgnode.plugin.xray.RenderedConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -46,7 +46,7 @@ class LauncherIT {
         assertThat(arguments.indexOf("-Xmx512m")).as("JAVA_OPTS come after the defaults, so they win")
                 .isGreaterThan(arguments.indexOf("-XX:+ExitOnOutOfMemoryError"));
         assertThat(arguments).endsWith("-Xmx512m", "-Dglob=*", "-cp", distribution.home() + "/lib/*",
-                "io.pgnode.host.Main", "cert", "--san", "two words");
+                "io.pgnode.host.cli.Main", "cert", "--san", "two words");
     }
 
     @Test
@@ -60,7 +60,7 @@ class LauncherIT {
         assertThat(arguments(trimming)).contains("-XX:TrimNativeHeapInterval=5000");
         assertThat(older.exitCode()).as("%s", older).isZero();
         assertThat(arguments(older)).doesNotContain("-XX:TrimNativeHeapInterval=5000").contains("-XX:+UseSerialGC")
-                .endsWith("io.pgnode.host.Main", "version");
+                .endsWith("io.pgnode.host.cli.Main", "version");
     }
 
     @Test
@@ -78,7 +78,7 @@ class LauncherIT {
         assertThat(result.exitCode()).as("%s", result).isZero();
         assertThat(result.stdout().get(1)).isEqualTo("java " + javaHome.resolve("bin/java"));
         assertThat(arguments(result)).containsSubsequence("-cp", distribution.home().toRealPath() + "/lib/*",
-                "io.pgnode.host.Main", "version");
+                "io.pgnode.host.cli.Main", "version");
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.pgnode.host.error.StartupException;
 import io.pgnode.host.grpc.GrpcServer;
 import io.pgnode.host.plugin.BackendRegistry;
 import io.pgnode.host.rest.RestServer;
+import io.pgnode.host.service.HeapTrim;
 import io.pgnode.host.service.NodeService;
 import io.pgnode.host.service.SystemSampler;
 import io.pgnode.host.tls.NodeTls;
@@ -23,6 +24,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,11 +80,13 @@ public final class NodeHost implements AutoCloseable {
             Path dataDir = DataDirectory.prepare(settings.dataDir());
             ResolvedApiKey apiKey = ApiKeyStore.resolve(settings.apiKey(), dataDir);
             NodeTls tls = TlsSetup.prepare(settings.sslCertFile(), settings.sslKeyFile(), dataDir, settings.tlsSans());
+            ScheduledExecutorService scheduler = scheduler();
+            push(running, scheduler::shutdownNow);
             BackendRegistry registry = push(running, BackendRegistry.load(settings.pluginsDir(), version));
             warnAboutUnknownYamlNames(settings, registry);
             NodeService service = push(running, new NodeService(registry, settings::valuesOf, dataDir, version,
-                    settings.logBufferSize(), SystemSampler.start(SystemSampler.INTERVAL), System::nanoTime,
-                    KEEP_ALIVE_CHECK));
+                    settings.logBufferSize(), SystemSampler.start(SystemSampler.INTERVAL, scheduler),
+                    HeapTrim.withSystemGc(scheduler), System::nanoTime, scheduler, KEEP_ALIVE_CHECK));
             RequestAuthenticator authenticator = new RequestAuthenticator(apiKey.key(), service::recordActivity);
             RestServer rest = null;
             if (settings.restPort() != 0) {
@@ -108,7 +114,7 @@ public final class NodeHost implements AutoCloseable {
             }
             stdout.println(PanelLine.of(address, grpcPort, restPort, apiKey, tls.certificateFile()));
             stdout.flush();
-            return new NodeHost(stopOrder(registry, service, rest, grpc), tls, restPort, grpcPort);
+            return new NodeHost(stopOrder(scheduler, registry, service, rest, grpc), tls, restPort, grpcPort);
         } catch (RuntimeException e) {
             closeAll(running);
             throw e;
@@ -153,8 +159,8 @@ public final class NodeHost implements AutoCloseable {
      * Stop taking calls, stop the backend (its core, and the open log streams end with it), then let the calls
      * in flight finish: a panel reading the logs cannot hold the shutdown up.
      */
-    private static Deque<AutoCloseable> stopOrder(BackendRegistry registry, NodeService service, RestServer rest,
-            GrpcServer grpc) {
+    private static Deque<AutoCloseable> stopOrder(ScheduledExecutorService scheduler, BackendRegistry registry,
+            NodeService service, RestServer rest, GrpcServer grpc) {
         Deque<AutoCloseable> order = new ArrayDeque<>();
         if (grpc != null) {
             order.add(grpc::stopAccepting);
@@ -167,7 +173,23 @@ public final class NodeHost implements AutoCloseable {
             order.add(grpc);
         }
         order.add(registry);
+        order.add(scheduler::shutdownNow);
         return order;
+    }
+
+    /**
+     * The node's timers (keepAlive check, system sampling, heap trimming): two threads, so that a backend stopped
+     * by the keepAlive check never holds the sampler up for long.
+     */
+    private static ScheduledExecutorService scheduler() {
+        AtomicInteger count = new AtomicInteger();
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2, runnable -> {
+            Thread thread = new Thread(runnable, "node-timer-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
     }
 
     private static <T extends AutoCloseable> T push(Deque<AutoCloseable> running, T resource) {

@@ -143,21 +143,6 @@ class NodeHostTest {
         }
     }
 
-    @Test
-    void aNonUuidApiKeyRefusesToStartWithOneLine() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        int exitCode = Main.run(new String[] {"run"}, Map.of("API_KEY", "changeme", "NODE_HOST", "127.0.0.1"), temp,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-
-        assertThat(exitCode).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).singleElement().asString()
-                .startsWith("pg-node cannot start: API_KEY (from the environment) is not a UUID")
-                .doesNotContain("changeme");
-        assertThat(temp.resolve("data")).doesNotExist();
-    }
-
     private static void handshake(TestingNode node, String hostName) throws IOException {
         try (Socket tcp = new Socket("127.0.0.1", node.restPort());
                 SSLSocket tls = (SSLSocket) TestingNode.trusting(node.certificate()).getSocketFactory()

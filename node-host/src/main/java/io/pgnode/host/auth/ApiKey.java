@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
  */
 public final class ApiKey {
 
+    /** The setting that configures the key. */
+    public static final String SETTING = "API_KEY";
+
     // UUID.fromString accepts "1-2-3-4-5"; a key must be the canonical 8-4-4-4-12 hex form.
     private static final Pattern CANONICAL_UUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");

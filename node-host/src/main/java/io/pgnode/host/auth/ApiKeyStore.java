@@ -1,7 +1,6 @@
 package io.pgnode.host.auth;
 
-import io.pgnode.host.config.DataDirectory;
-import io.pgnode.host.config.Settings;
+import io.pgnode.host.files.PrivateFiles;
 import io.pgnode.host.error.StartupException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +25,8 @@ public final class ApiKeyStore {
 
     public static ResolvedApiKey resolve(Optional<ApiKey> configured, Path dataDir) {
         if (configured.isPresent()) {
-            log.info("API key: from the {} setting", Settings.API_KEY);
-            return new ResolvedApiKey(configured.get(), "from " + Settings.API_KEY, false);
+            log.info("API key: from the {} setting", ApiKey.SETTING);
+            return new ResolvedApiKey(configured.get(), "from " + ApiKey.SETTING, false);
         }
         Path file = dataDir.resolve(FILE_NAME);
         if (Files.exists(file)) {
@@ -37,7 +36,7 @@ public final class ApiKeyStore {
         }
         ApiKey key = ApiKey.generate();
         try {
-            DataDirectory.writePrivateFile(file, key.reveal() + "\n");
+            PrivateFiles.write(file, key.reveal() + "\n");
         } catch (IOException e) {
             throw new StartupException("Cannot store the generated API key in " + file + ": " + e.getMessage(), e);
         }
@@ -53,7 +52,7 @@ public final class ApiKeyStore {
             throw new StartupException("Cannot read the API key from " + file + ": " + e.getMessage(), e);
         }
         return ApiKey.parse(text).orElseThrow(() -> new StartupException(file
-                + " does not hold a UUID; put the node's key there, set " + Settings.API_KEY
+                + " does not hold a UUID; put the node's key there, set " + ApiKey.SETTING
                 + ", or delete the file to have a new key generated"));
     }
 }

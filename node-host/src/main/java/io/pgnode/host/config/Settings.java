@@ -30,7 +30,7 @@ public final class Settings {
     public static final String SERVICE_PORT = "SERVICE_PORT";
     public static final String SERVICE_PROTOCOL = "SERVICE_PROTOCOL";
     public static final String NODE_HOST = "NODE_HOST";
-    public static final String API_KEY = "API_KEY";
+    public static final String API_KEY = ApiKey.SETTING;
     public static final String SSL_CERT_FILE = "SSL_CERT_FILE";
     public static final String SSL_KEY_FILE = "SSL_KEY_FILE";
     public static final String DATA_DIR = "DATA_DIR";

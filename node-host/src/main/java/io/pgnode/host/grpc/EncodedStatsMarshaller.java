@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
-import io.pgnode.host.service.EncodedStats;
+import io.pgnode.host.wire.EncodedStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

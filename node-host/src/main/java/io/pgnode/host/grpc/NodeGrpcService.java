@@ -8,9 +8,10 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.pgnode.host.service.EncodedStats;
 import io.pgnode.host.service.NodeService;
-import io.pgnode.host.service.UsersChunkAssembler;
+import io.pgnode.host.wire.EncodedStats;
+import io.pgnode.host.wire.UsersChunkAssembler;
+import io.pgnode.host.wire.WireMapping;
 import io.pgnode.proto.Backend;
 import io.pgnode.proto.BackendStatsResponse;
 import io.pgnode.proto.BaseInfoResponse;
@@ -43,12 +44,12 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     @Override
     public void start(Backend request, StreamObserver<BaseInfoResponse> response) {
-        unary(response, () -> service.start(request));
+        unary(response, () -> WireMapping.baseInfo(service.start(WireMapping.startRequest(request))));
     }
 
     @Override
     public void stop(Empty request, StreamObserver<Empty> response) {
-        unary(response, () -> {
+        backendCall(response, () -> {
             service.stop();
             return Empty.getDefaultInstance();
         });
@@ -56,7 +57,7 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     @Override
     public void getBaseInfo(Empty request, StreamObserver<BaseInfoResponse> response) {
-        unary(response, service::baseInfo);
+        unary(response, () -> WireMapping.baseInfo(service.info()));
     }
 
     @Override
@@ -70,12 +71,12 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     @Override
     public void getSystemStats(Empty request, StreamObserver<SystemStatsResponse> response) {
-        unary(response, service::systemStats);
+        backendCall(response, () -> WireMapping.systemStats(service.systemStats()));
     }
 
     @Override
     public void getBackendStats(Empty request, StreamObserver<BackendStatsResponse> response) {
-        unary(response, service::backendStats);
+        backendCall(response, () -> WireMapping.backendStats(service.backendStats()));
     }
 
     /**
@@ -95,35 +96,39 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
             }
         }
         definition.addMethod(getStatsEncoded, ServerCalls.asyncUnaryCall(
-                (request, response) -> unary(response, () -> service.stats(request))));
+                (request, response) -> backendCall(response, () -> EncodedStats.collect(
+                        sink -> service.stats(WireMapping.statQuery(request), sink)))));
         return definition.build();
     }
 
     @Override
     public void getOutboundsLatency(LatencyRequest request, StreamObserver<LatencyResponse> response) {
-        unary(response, () -> service.outboundsLatency(request));
+        backendCall(response, () -> WireMapping.latencyResponse(service.outboundLatencies(request.getName())));
     }
 
     @Override
     public void getUserOnlineStats(StatRequest request, StreamObserver<OnlineStatResponse> response) {
-        unary(response, () -> service.userOnlineStats(request));
+        backendCall(response, () -> WireMapping.onlineStat(request.getName(), service.onlineCount(request.getName())));
     }
 
     @Override
     public void getUserOnlineIpListStats(StatRequest request, StreamObserver<StatsOnlineIpListResponse> response) {
-        unary(response, () -> service.userOnlineIps(request));
+        backendCall(response, () -> WireMapping.onlineIps(request.getName(), service.onlineIps(request.getName())));
     }
 
     /** The panel keeps this stream open and sends each changed user as it changes. */
     @Override
     public StreamObserver<User> syncUser(StreamObserver<Empty> response) {
-        return new ClientStream<>(response, service::syncUser, () -> {});
+        return new ClientStream<>(response, user -> {
+            service.requireStarted();
+            service.syncUser(WireMapping.user(user));
+        }, () -> {});
     }
 
     @Override
     public void syncUsers(io.pgnode.proto.Users request, StreamObserver<Empty> response) {
-        unary(response, () -> {
-            service.syncUsers(request.getUsersList());
+        backendCall(response, () -> {
+            service.syncUsers(WireMapping.users(request.getUsersList()));
             return Empty.getDefaultInstance();
         });
     }
@@ -131,7 +136,21 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     @Override
     public StreamObserver<UsersChunk> syncUsersChunked(StreamObserver<Empty> response) {
         UsersChunkAssembler assembler = new UsersChunkAssembler();
-        return new ClientStream<>(response, assembler::add, () -> service.syncUsers(assembler.users()));
+        return new ClientStream<>(response, chunk -> {
+            service.requireStarted();
+            assembler.add(chunk);
+        }, () -> {
+            service.requireStarted();
+            service.syncUsers(WireMapping.users(assembler.users()));
+        });
+    }
+
+    /** A call that needs a started backend: UNAVAILABLE before its request is even looked at when none runs. */
+    private <T> void backendCall(StreamObserver<T> response, Supplier<T> call) {
+        unary(response, () -> {
+            service.requireStarted();
+            return call.get();
+        });
     }
 
     private static <T> void unary(StreamObserver<T> response, Supplier<T> call) {

@@ -5,7 +5,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
-import io.pgnode.host.service.EncodedStats;
+import io.pgnode.host.wire.EncodedStats;
 import io.pgnode.proto.Empty;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;

@@ -5,12 +5,15 @@ import static java.util.Objects.requireNonNull;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.service.NodeService;
-import io.pgnode.host.service.UsersChunkAssembler;
+import io.pgnode.host.wire.EncodedStats;
+import io.pgnode.host.wire.UsersChunkAssembler;
+import io.pgnode.host.wire.WireMapping;
 import io.pgnode.proto.Backend;
 import io.pgnode.proto.LatencyRequest;
 import io.pgnode.proto.StatRequest;
 import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
+import io.pgnode.spi.StatQuery;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.RoutingHandler;
@@ -43,32 +46,41 @@ final class RestRoutes {
     }
 
     private HttpHandler register() {
-        route(Methods.POST, "/start", exchange -> ProtobufExchange.send(exchange,
-                service.start(ProtobufExchange.read(exchange, Backend.parser(), "Backend"))));
+        routeWithoutBackend(Methods.POST, "/start", exchange -> ProtobufExchange.send(exchange, WireMapping.baseInfo(
+                service.start(WireMapping.startRequest(ProtobufExchange.read(exchange, Backend.parser(), "Backend"))))));
         route(Methods.PUT, "/stop", exchange -> {
             service.stop();
             ProtobufExchange.sendEmpty(exchange);
         });
-        route(Methods.GET, "/info", exchange -> ProtobufExchange.send(exchange, service.baseInfo()));
+        routeWithoutBackend(Methods.GET, "/info", exchange -> ProtobufExchange.send(exchange, WireMapping.baseInfo(service.info())));
         route(Methods.GET, "/logs", new LogStreamRoute(service));
-        HttpHandler stats = exchange -> ProtobufExchange.send(exchange,
-                service.stats(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest")));
+        HttpHandler stats = exchange -> {
+            StatQuery query = WireMapping.statQuery(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest"));
+            ProtobufExchange.send(exchange, EncodedStats.collect(sink -> service.stats(query, sink)));
+        };
         route(Methods.GET, "/stats", stats);
         route(Methods.GET, "/stats/", stats);
-        route(Methods.GET, "/stats/latency", exchange -> ProtobufExchange.send(exchange,
-                service.outboundsLatency(ProtobufExchange.read(exchange, LatencyRequest.parser(), "LatencyRequest"))));
-        route(Methods.GET, "/stats/user/online", exchange -> ProtobufExchange.send(exchange,
-                service.userOnlineStats(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest"))));
-        route(Methods.GET, "/stats/user/online_ip", exchange -> ProtobufExchange.send(exchange,
-                service.userOnlineIps(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest"))));
-        route(Methods.GET, "/stats/backend", exchange -> ProtobufExchange.send(exchange, service.backendStats()));
-        route(Methods.GET, "/stats/system", exchange -> ProtobufExchange.send(exchange, service.systemStats()));
+        route(Methods.GET, "/stats/latency", exchange -> ProtobufExchange.send(exchange, WireMapping.latencyResponse(
+                service.outboundLatencies(
+                        ProtobufExchange.read(exchange, LatencyRequest.parser(), "LatencyRequest").getName()))));
+        route(Methods.GET, "/stats/user/online", exchange -> {
+            String name = ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest").getName();
+            ProtobufExchange.send(exchange, WireMapping.onlineStat(name, service.onlineCount(name)));
+        });
+        route(Methods.GET, "/stats/user/online_ip", exchange -> {
+            String name = ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest").getName();
+            ProtobufExchange.send(exchange, WireMapping.onlineIps(name, service.onlineIps(name)));
+        });
+        route(Methods.GET, "/stats/backend", exchange -> ProtobufExchange.send(exchange,
+                WireMapping.backendStats(service.backendStats())));
+        route(Methods.GET, "/stats/system", exchange -> ProtobufExchange.send(exchange,
+                WireMapping.systemStats(service.systemStats())));
         route(Methods.PUT, "/user/sync", exchange -> {
-            service.syncUser(ProtobufExchange.read(exchange, User.parser(), "User"));
+            service.syncUser(WireMapping.user(ProtobufExchange.read(exchange, User.parser(), "User")));
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync", exchange -> {
-            service.syncUsers(ProtobufExchange.read(exchange, Users.parser(), "Users").getUsersList());
+            service.syncUsers(WireMapping.users(ProtobufExchange.read(exchange, Users.parser(), "Users").getUsersList()));
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync/chunked", exchange -> {
@@ -76,7 +88,7 @@ final class RestRoutes {
             exchange.setMaxEntitySize(0);
             UsersChunkAssembler assembler = new UsersChunkAssembler();
             ChunkedUsersBody.read(exchange.getInputStream(), assembler::add);
-            service.syncUsers(assembler.users());
+            service.syncUsers(WireMapping.users(assembler.users()));
             ProtobufExchange.sendEmpty(exchange);
         });
         return routing
@@ -91,7 +103,20 @@ final class RestRoutes {
                 });
     }
 
+    /** A route that needs a started backend: 503 before its body is even read when none runs. */
     private void route(HttpString method, String path, HttpHandler handler) {
+        add(method, path, exchange -> {
+            service.requireStarted();
+            handler.handleRequest(exchange);
+        });
+    }
+
+    /** A route that answers without a backend. */
+    private void routeWithoutBackend(HttpString method, String path, HttpHandler handler) {
+        add(method, path, handler);
+    }
+
+    private void add(HttpString method, String path, HttpHandler handler) {
         routing.add(method, path, handler);
         methodsByPath.computeIfAbsent(path, p -> new TreeSet<>()).add(method.toString());
     }

@@ -3,7 +3,6 @@ package io.pgnode.host.service;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * after such a request, and after a backend stopped, the collections that shrink it are asked for, shortly
  * after the answer went out (a burst of requests asks once).
  */
-final class HeapTrim implements AutoCloseable {
+public final class HeapTrim {
 
     /** A request with at least this many users is a burst. */
     static final int BURST_USERS = 10_000;
@@ -25,22 +24,19 @@ final class HeapTrim implements AutoCloseable {
 
     private final Runnable collect;
     private final Duration delay;
-    private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService scheduler;
     private final AtomicBoolean pending = new AtomicBoolean();
 
     /**
      * @param collect what gives the memory back (outside tests the collections of {@link #withSystemGc}, after
      *     which the heap is within the free ratios the launcher sets)
      * @param delay how long after the request to collect: the answer goes out first
+     * @param scheduler where the collection runs; owned by the caller
      */
-    HeapTrim(Runnable collect, Duration delay) {
+    HeapTrim(Runnable collect, Duration delay, ScheduledExecutorService scheduler) {
         this.collect = requireNonNull(collect, "collect is null");
         this.delay = requireNonNull(delay, "delay is null");
-        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "heap-trim");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
     }
 
     /**
@@ -49,12 +45,12 @@ final class HeapTrim implements AutoCloseable {
      * the steps stay on for the collections a stats poll causes, which then do not shrink a heap the next poll
      * needs again.
      */
-    static HeapTrim withSystemGc() {
+    public static HeapTrim withSystemGc(ScheduledExecutorService scheduler) {
         return new HeapTrim(() -> {
             for (int step = 0; step < SHRINK_STEPS; step++) {
                 System.gc();
             }
-        }, Duration.ofSeconds(1));
+        }, Duration.ofSeconds(1), scheduler);
     }
 
     /** After a request that carried {@code users} users. */
@@ -71,15 +67,10 @@ final class HeapTrim implements AutoCloseable {
 
     private void soon() {
         if (pending.compareAndSet(false, true)) {
-            timer.schedule(() -> {
+            scheduler.schedule(() -> {
                 pending.set(false);
                 collect.run();
             }, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
-    }
-
-    @Override
-    public void close() {
-        timer.shutdownNow();
     }
 }

@@ -7,14 +7,9 @@ import io.pgnode.host.error.NodeException;
 import io.pgnode.host.plugin.BackendPlugin;
 import io.pgnode.host.plugin.BackendRegistry;
 import io.pgnode.host.plugin.PluginBackend;
-import io.pgnode.proto.BackendStatsResponse;
-import io.pgnode.proto.BaseInfoResponse;
-import io.pgnode.proto.LatencyRequest;
-import io.pgnode.proto.LatencyResponse;
-import io.pgnode.proto.OnlineStatResponse;
-import io.pgnode.proto.StatRequest;
-import io.pgnode.proto.StatsOnlineIpListResponse;
-import io.pgnode.proto.SystemStatsResponse;
+import io.pgnode.spi.OutboundLatency;
+import io.pgnode.spi.RuntimeStats;
+import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
 import io.pgnode.spi.User;
 import java.io.IOException;
@@ -25,12 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -39,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the node does, for both transports: each REST route and each RPC is one call here, so the two can
  * never disagree. It owns the node's state: the running backend (at most one), who started it and its
- * keepAlive clock, the log fan-out and the system sampler.
+ * keepAlive clock, the log fan-out and the system sampler. It speaks in the node's own values and the SPI's;
+ * the transports map the wire messages ({@code io.pgnode.host.wire}).
  *
  * <p>Threading: Start, Stop and the keepAlive stop are serialized (the write lock); every other backend call
  * holds the read lock, so calls run concurrently with each other but never against a backend that is being
@@ -57,8 +54,8 @@ public final class NodeService implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final LogHub logHub;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock(true);
-    private final ScheduledExecutorService keepAliveTimer;
     private final HeapTrim heapTrim;
+    private final ScheduledFuture<?> keepAliveCheck;
     private volatile Session session;
 
     /**
@@ -66,7 +63,9 @@ public final class NodeService implements AutoCloseable {
      * @param dataDir backends get their work directories under {@code <dataDir>/backends/}
      * @param logBufferSize lines each log reader may fall behind
      * @param sampler the machine's figures; closed with this service
+     * @param heapTrim gives memory back after big requests
      * @param nanoClock the keepAlive clock ({@link System#nanoTime()} outside tests)
+     * @param scheduler the node's timer thread(s), for the keepAlive check; owned by the caller
      * @param keepAliveCheck how often idle sessions are looked for
      */
     public NodeService(
@@ -76,7 +75,9 @@ public final class NodeService implements AutoCloseable {
             String nodeVersion,
             int logBufferSize,
             SystemSampler sampler,
+            HeapTrim heapTrim,
             LongSupplier nanoClock,
+            ScheduledExecutorService scheduler,
             Duration keepAliveCheck) {
         this.registry = requireNonNull(registry, "registry is null");
         this.pluginSettings = requireNonNull(pluginSettings, "pluginSettings is null");
@@ -85,14 +86,9 @@ public final class NodeService implements AutoCloseable {
         this.sampler = requireNonNull(sampler, "sampler is null");
         this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
         this.logHub = new LogHub(logBufferSize);
-        this.heapTrim = HeapTrim.withSystemGc();
-        this.keepAliveTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "keep-alive");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.heapTrim = requireNonNull(heapTrim, "heapTrim is null");
         long period = keepAliveCheck.toMillis();
-        keepAliveTimer.scheduleWithFixedDelay(this::stopIfIdle, period, period, TimeUnit.MILLISECONDS);
+        this.keepAliveCheck = scheduler.scheduleWithFixedDelay(this::stopIfIdle, period, period, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -100,17 +96,17 @@ public final class NodeService implements AutoCloseable {
      * (unknown type, a user without email, a config the plugin rejects) changes nothing; a backend that
      * fails to start leaves the node stopped.
      */
-    public BaseInfoResponse start(io.pgnode.proto.Backend request) {
-        BackendPlugin plugin = registry.lookup(request.getTypeValue()).orElseThrow(() -> new NodeException(
+    public NodeInfo start(StartRequest request) {
+        BackendPlugin plugin = registry.lookup(request.backendType()).orElseThrow(() -> new NodeException(
                 ErrorCode.UNKNOWN_BACKEND_TYPE, "No plugin on this node serves backend type "
-                        + request.getTypeValue() + "; installed: " + registry.describe() + "."));
-        List<User> users = ProtoMapping.users(request.getUsersList());
+                        + request.backendType() + "; installed: " + registry.describe() + "."));
+        List<User> users = request.users();
         lifecycle.writeLock().lock();
         try {
             AtomicBoolean logGate = new AtomicBoolean(true);
             Map<String, String> settings = pluginSettings.apply(plugin.settingNames());
             HostBackendContext context = new HostBackendContext(
-                    request.getConfig(), users, Set.copyOf(request.getExcludeInboundsList()), settings,
+                    request.config(), users, request.excludedInbounds(), settings,
                     workDirectory(plugin), text -> {
                         if (logGate.get()) {
                             logHub.publish(text);
@@ -132,14 +128,15 @@ public final class NodeService implements AutoCloseable {
                 throw e;
             }
             context.releaseUsers();
-            long keepAlive = request.getKeepAlive() < 0 ? Long.MAX_VALUE : TimeUnit.SECONDS.toNanos(request.getKeepAlive());
+            long keepAlive = request.keepAliveSeconds() < 0 ? Long.MAX_VALUE
+                    : TimeUnit.SECONDS.toNanos(request.keepAliveSeconds());
             Session started = new Session(plugin, backend, coreVersion.isBlank() ? "unknown" : coreVersion,
                     keepAlive, logGate, nanoClock.getAsLong());
             session = started;
             log.info("Backend {} started: core {}, {} users, keep_alive {}s, settings {}", plugin.name(),
-                    started.coreVersion(), users.size(), request.getKeepAlive(), masked(plugin, settings));
+                    started.coreVersion(), users.size(), request.keepAliveSeconds(), masked(plugin, settings));
             heapTrim.afterUsers(users.size());
-            return baseInfo(started);
+            return info(started);
         } finally {
             lifecycle.writeLock().unlock();
         }
@@ -160,8 +157,19 @@ public final class NodeService implements AutoCloseable {
     }
 
     /** Whether a backend runs, and which. Never needs a started backend. */
-    public BaseInfoResponse baseInfo() {
-        return baseInfo(session);
+    public NodeInfo info() {
+        return info(session);
+    }
+
+    /**
+     * Fails with {@code BACKEND_NOT_STARTED} when no backend runs: the transports ask before they read a backend
+     * route's body, so that a node without a backend answers 503 whatever the request carries. (Each backend call
+     * checks again.)
+     */
+    public void requireStarted() {
+        if (session == null) {
+            throw NodeException.notStarted();
+        }
     }
 
     /** Keeps the keepAlive clock of the running session going: called after every authenticated request. */
@@ -177,66 +185,63 @@ public final class NodeService implements AutoCloseable {
         return withBackend(backend -> logHub.subscribe());
     }
 
-    public SystemStatsResponse systemStats() {
-        return withBackend(backend -> ProtoMapping.systemStats(sampler.latest()));
+    /** The machine's figures of the last sampling interval. */
+    public SystemSnapshot systemStats() {
+        return withBackend(backend -> sampler.latest());
     }
 
-    public BackendStatsResponse backendStats() {
-        return withBackend(backend -> ProtoMapping.backendStats(backend.runtimeStats()));
+    /** The running core's own runtime figures. */
+    public RuntimeStats backendStats() {
+        return withBackend(PluginBackend::runtimeStats);
     }
 
     /**
-     * Traffic stats, as a StatResponse encoded while the backend hands them over: 100,000 users are 200,000
-     * stats (see {@link EncodedStats}).
+     * Traffic stats, handed to {@code sink} as the backend reads them: 100,000 users are 200,000 stats, which
+     * the transports encode one at a time.
      */
-    public EncodedStats stats(StatRequest request) {
-        return withBackend(backend -> {
-            StatQuery query = ProtoMapping.statQuery(request);
-            EncodedStats.Writer answer = new EncodedStats.Writer();
-            backend.stats(query, answer.sink());
-            return answer.finish();
+    public void stats(StatQuery query, Consumer<Stat> sink) {
+        withBackend(backend -> {
+            backend.stats(query, sink);
+            return null;
         });
     }
 
-    public LatencyResponse outboundsLatency(LatencyRequest request) {
-        return withBackend(backend -> ProtoMapping.latencyResponse(backend.outboundLatencies(request.getName())));
+    /** The measured latency of every outbound, or of the one named (empty: all). */
+    public List<OutboundLatency> outboundLatencies(String outboundName) {
+        return withBackend(backend -> backend.outboundLatencies(outboundName));
     }
 
-    public OnlineStatResponse userOnlineStats(StatRequest request) {
-        return withBackend(backend -> OnlineStatResponse.newBuilder()
-                .setName(request.getName())
-                .setValue(backend.onlineCount(email(request)))
-                .build());
+    /** How many source IPs the user is online from. */
+    public long onlineCount(String email) {
+        return withBackend(backend -> backend.onlineCount(requireEmail(email)));
     }
 
-    public StatsOnlineIpListResponse userOnlineIps(StatRequest request) {
-        return withBackend(backend -> StatsOnlineIpListResponse.newBuilder()
-                .setName(request.getName())
-                .putAllIps(new TreeMap<>(backend.onlineIps(email(request))))
-                .build());
+    /** The user's online source IPs with when each was last seen (Unix seconds). */
+    public Map<String, Long> onlineIps(String email) {
+        return withBackend(backend -> backend.onlineIps(requireEmail(email)));
     }
 
     /** Adds, changes or (no inbounds) removes one user. */
-    public void syncUser(io.pgnode.proto.User user) {
+    public void syncUser(User user) {
         withBackend(backend -> {
-            backend.syncUser(ProtoMapping.user(user));
+            backend.syncUser(user);
             return null;
         });
     }
 
     /** Makes the given users the whole user set. */
-    public void syncUsers(List<io.pgnode.proto.User> users) {
+    public void syncUsers(List<User> users) {
         withBackend(backend -> {
-            backend.replaceUsers(ProtoMapping.users(users));
+            backend.replaceUsers(users);
             return null;
         });
         heapTrim.afterUsers(users.size());
     }
 
-    /** Stops the backend and the node's own threads. */
+    /** Stops the backend and the keepAlive check. */
     @Override
     public void close() {
-        keepAliveTimer.shutdownNow();
+        keepAliveCheck.cancel(false);
         lifecycle.writeLock().lock();
         try {
             Session current = session;
@@ -246,7 +251,6 @@ public final class NodeService implements AutoCloseable {
         } finally {
             lifecycle.writeLock().unlock();
             sampler.close();
-            heapTrim.close();
         }
     }
 
@@ -290,14 +294,11 @@ public final class NodeService implements AutoCloseable {
         heapTrim.afterStop();
     }
 
-    private BaseInfoResponse baseInfo(Session current) {
-        BaseInfoResponse.Builder info = BaseInfoResponse.newBuilder().setNodeVersion(nodeVersion);
-        if (current != null) {
-            info.setStarted(isRunning(current))
-                    .setCoreVersion(current.coreVersion())
-                    .setCoreType(current.plugin().name());
+    private NodeInfo info(Session current) {
+        if (current == null) {
+            return new NodeInfo(false, "", nodeVersion, null);
         }
-        return info.build();
+        return new NodeInfo(isRunning(current), current.coreVersion(), nodeVersion, current.plugin().name());
     }
 
     // A core that died and was not brought back shows as not started, so the panel sends Start again.
@@ -319,11 +320,11 @@ public final class NodeService implements AutoCloseable {
         }
     }
 
-    private static String email(StatRequest request) {
-        if (request.getName().isBlank()) {
+    private static String requireEmail(String email) {
+        if (email.isBlank()) {
             throw new NodeException(ErrorCode.MISSING_EMAIL, "Online stats need the user's email in name.");
         }
-        return request.getName();
+        return email;
     }
 
     private static Map<String, String> masked(BackendPlugin plugin, Map<String, String> settings) {

@@ -2,8 +2,8 @@ package io.pgnode.host.service;
 
 import java.net.SocketException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +30,11 @@ public final class SystemSampler implements AutoCloseable {
     private final GlobalMemory memory;
     private final HardwareAbstractionLayer hardware;
     private final OperatingSystem operatingSystem;
-    private final ScheduledExecutorService timer;
+    private final ScheduledFuture<?> sampling;
     private Sample previous;
     private volatile SystemSnapshot latest;
 
-    private SystemSampler(Duration interval) {
+    private SystemSampler(Duration interval, ScheduledExecutorService scheduler) {
         SystemInfo system = new SystemInfo();
         this.hardware = system.getHardware();
         this.processor = hardware.getProcessor();
@@ -42,17 +42,13 @@ public final class SystemSampler implements AutoCloseable {
         this.operatingSystem = system.getOperatingSystem();
         this.previous = sample();
         this.latest = snapshot(previous, previous);
-        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "system-sampler");
-            thread.setDaemon(true);
-            return thread;
-        });
-        timer.scheduleWithFixedDelay(this::sampleNow, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        this.sampling = scheduler.scheduleWithFixedDelay(this::sampleNow, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
-    /** Takes a first sample now and then one every {@code interval}. */
-    public static SystemSampler start(Duration interval) {
-        return new SystemSampler(interval);
+    /** Takes a first sample now and then one every {@code interval} on {@code scheduler} (the caller's). */
+    public static SystemSampler start(Duration interval, ScheduledExecutorService scheduler) {
+        return new SystemSampler(interval, scheduler);
     }
 
     /** The figures of the last completed interval (rates are zero until the first interval completed). */
@@ -62,7 +58,7 @@ public final class SystemSampler implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        sampling.cancel(false);
     }
 
     private void sampleNow() {

@@ -1,6 +1,6 @@
 package io.pgnode.host.tls;
 
-import io.pgnode.host.config.DataDirectory;
+import io.pgnode.host.files.PrivateFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -69,12 +69,12 @@ final class PemFiles {
 
     static void writeCertificate(Path file, X509Certificate certificate) throws IOException {
         Files.writeString(file, pem(certificate), StandardCharsets.US_ASCII);
-        DataDirectory.matchOwner(file);
+        PrivateFiles.matchOwner(file);
     }
 
     /** Writes the key as PKCS#8 ("PRIVATE KEY"), the form every TLS tool reads. */
     static void writePrivateKey(Path file, PrivateKey key) throws IOException {
-        DataDirectory.writePrivateFile(file, pem(new JcaPKCS8Generator(key, null)));
+        PrivateFiles.write(file, pem(new JcaPKCS8Generator(key, null)));
     }
 
     /** The certificates as PEM text, one block each. */

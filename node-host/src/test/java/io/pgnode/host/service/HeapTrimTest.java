@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -11,11 +13,12 @@ import org.junit.jupiter.api.Test;
 class HeapTrimTest {
 
     private final AtomicInteger collections = new AtomicInteger();
-    private final HeapTrim trim = new HeapTrim(collections::incrementAndGet, Duration.ofMillis(50));
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final HeapTrim trim = new HeapTrim(collections::incrementAndGet, Duration.ofMillis(50), scheduler);
 
     @AfterEach
     void close() {
-        trim.close();
+        scheduler.shutdownNow();
     }
 
     @Test

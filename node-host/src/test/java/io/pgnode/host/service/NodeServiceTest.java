@@ -8,15 +8,16 @@ import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.plugin.BackendRegistry;
 import io.pgnode.host.testplugin.TestingBackendFactory;
-import io.pgnode.proto.Backend;
-import io.pgnode.proto.BaseInfoResponse;
-import io.pgnode.proto.StatRequest;
-import io.pgnode.proto.StatType;
-import io.pgnode.proto.User;
+import io.pgnode.spi.Stat;
+import io.pgnode.spi.StatQuery;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +31,7 @@ class NodeServiceTest {
     @TempDir Path temp;
 
     private final AtomicLong clock = new AtomicLong();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private BackendRegistry registry;
     private NodeService service;
 
@@ -39,13 +41,15 @@ class NodeServiceTest {
         registry = BackendRegistry.load(plugins, "1.0.0");
         // the timer never fires during a test: the tests call stopIfIdle() themselves
         service = new NodeService(registry, names -> Map.of(), temp.resolve("data"), "1.0.0", 10,
-                SystemSampler.start(Duration.ofHours(1)), clock::get, Duration.ofHours(1));
+                SystemSampler.start(Duration.ofHours(1), scheduler), HeapTrim.withSystemGc(scheduler), clock::get,
+                scheduler, Duration.ofHours(1));
     }
 
     @AfterEach
     void stopService() {
         service.close();
         registry.close();
+        scheduler.shutdownNow();
     }
 
     @Test
@@ -54,16 +58,16 @@ class NodeServiceTest {
 
         advance(9_000);
         service.stopIfIdle();
-        assertThat(service.baseInfo().getStarted()).isTrue();
+        assertThat(service.info().started()).isTrue();
 
         service.recordActivity();
         advance(9_999);
         service.stopIfIdle();
-        assertThat(service.baseInfo().getStarted()).isTrue();
+        assertThat(service.info().started()).isTrue();
 
         advance(1);
         service.stopIfIdle();
-        assertThat(service.baseInfo().getStarted()).isFalse();
+        assertThat(service.info().started()).isFalse();
         assertThat(journal()).endsWith("close");
     }
 
@@ -74,7 +78,7 @@ class NodeServiceTest {
         advance(TimeUnit.DAYS.toMillis(365));
         service.stopIfIdle();
 
-        assertThat(service.baseInfo().getStarted()).isTrue();
+        assertThat(service.info().started()).isTrue();
         assertThat(journal()).doesNotContain("close");
     }
 
@@ -83,9 +87,9 @@ class NodeServiceTest {
         service.start(start(0));
         LogSubscription previousReader = service.subscribeLogs();
 
-        BaseInfoResponse info = service.start(start(0, "{\"coreVersion\": \"2.0.0\"}"));
+        NodeInfo info = service.start(start(0, "{\"coreVersion\": \"2.0.0\"}"));
 
-        assertThat(info.getCoreVersion()).isEqualTo("2.0.0");
+        assertThat(info.coreVersion()).isEqualTo("2.0.0");
         assertThat(journal()).containsSubsequence("start tccl=plugin", "close", "start tccl=plugin");
         assertThat(previousReader.isFinished()).isTrue();
     }
@@ -99,7 +103,7 @@ class NodeServiceTest {
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKEND_FAILURE))
                 .hasMessage("testing backend refused start");
 
-        assertThat(service.baseInfo().getStarted()).isFalse();
+        assertThat(service.info().started()).isFalse();
         assertThat(journal()).containsSubsequence("start tccl=plugin", "close", "start tccl=plugin", "close");
         assertThatThrownBy(service::subscribeLogs).isInstanceOfSatisfying(NodeException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKEND_NOT_STARTED));
@@ -112,18 +116,16 @@ class NodeServiceTest {
         assertThatThrownBy(() -> service.start(start(0, "this is not json")))
                 .isInstanceOfSatisfying(NodeException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG));
-        assertThatThrownBy(() -> service.start(Backend.newBuilder().setTypeValue(7).build()))
+        assertThatThrownBy(() -> service.start(new StartRequest(7, "", List.of(), 0, Set.of())))
                 .isInstanceOfSatisfying(NodeException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_BACKEND_TYPE))
                 .hasMessageContaining("installed: testing (type 100)");
-        assertThatThrownBy(() -> service.start(start(0).toBuilder().addUsers(User.newBuilder()).build()))
-                .isInstanceOfSatisfying(NodeException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.MISSING_EMAIL));
 
-        assertThat(service.baseInfo().getStarted()).isTrue();
+        assertThat(service.info().started()).isTrue();
         assertThat(journal()).doesNotContain("close");
-        assertThat(service.stats(StatRequest.newBuilder().setType(StatType.Outbounds).build()).toMessage().getStatsCount())
-                .isEqualTo(1);
+        List<Stat> outbounds = new ArrayList<>();
+        service.stats(new StatQuery(StatQuery.Scope.OUTBOUNDS, "", false), outbounds::add);
+        assertThat(outbounds).hasSize(1);
     }
 
     @Test
@@ -132,23 +134,19 @@ class NodeServiceTest {
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKEND_NOT_STARTED));
         assertThatThrownBy(() -> service.syncUsers(List.of())).isInstanceOfSatisfying(NodeException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKEND_NOT_STARTED));
-        assertThat(service.baseInfo()).isEqualTo(BaseInfoResponse.newBuilder().setNodeVersion("1.0.0").build());
+        assertThat(service.info()).isEqualTo(new NodeInfo(false, "", "1.0.0", null));
     }
 
     private void advance(long millis) {
         clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
     }
 
-    private static Backend start(long keepAliveSeconds) {
+    private static StartRequest start(long keepAliveSeconds) {
         return start(keepAliveSeconds, "");
     }
 
-    private static Backend start(long keepAliveSeconds, String config) {
-        return Backend.newBuilder()
-                .setTypeValue(TestingBackendFactory.TYPE)
-                .setConfig(config)
-                .setKeepAlive(keepAliveSeconds)
-                .build();
+    private static StartRequest start(long keepAliveSeconds, String config) {
+        return new StartRequest(TestingBackendFactory.TYPE, config, List.of(), keepAliveSeconds, Set.of());
     }
 
     private List<String> journal() {

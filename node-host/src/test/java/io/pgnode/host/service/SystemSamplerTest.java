@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
 import oshi.hardware.CentralProcessor.TickType;
 
@@ -36,7 +38,8 @@ class SystemSamplerTest {
 
     @Test
     void samplesThisMachinePlausibly() {
-        try (SystemSampler sampler = SystemSampler.start(Duration.ofMillis(100))) {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try (SystemSampler sampler = SystemSampler.start(Duration.ofMillis(100), scheduler)) {
             SystemSnapshot first = sampler.latest();
             assertThat(first.cpuCores()).isPositive();
             assertThat(first.memTotal()).isGreaterThan(first.memUsed());
@@ -49,6 +52,8 @@ class SystemSamplerTest {
             assertThat(next.cpuUsage()).isBetween(0.0, 100.0);
             assertThat(next.incomingBytesPerSecond()).isNotNegative();
             assertThat(next.outgoingBytesPerSecond()).isNotNegative();
+        } finally {
+            scheduler.shutdownNow();
         }
     }
 }

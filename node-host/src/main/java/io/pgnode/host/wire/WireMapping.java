@@ -1,12 +1,18 @@
-package io.pgnode.host.service;
+package io.pgnode.host.wire;
 
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
+import io.pgnode.host.service.NodeInfo;
+import io.pgnode.host.service.StartRequest;
+import io.pgnode.host.service.SystemSnapshot;
 import io.pgnode.proto.BackendStatsResponse;
+import io.pgnode.proto.BaseInfoResponse;
 import io.pgnode.proto.Latency;
 import io.pgnode.proto.LatencyResponse;
+import io.pgnode.proto.OnlineStatResponse;
 import io.pgnode.proto.Proxy;
 import io.pgnode.proto.StatRequest;
+import io.pgnode.proto.StatsOnlineIpListResponse;
 import io.pgnode.proto.SystemStatsResponse;
 import io.pgnode.spi.OutboundLatency;
 import io.pgnode.spi.Proxies;
@@ -16,15 +22,27 @@ import io.pgnode.spi.StatQuery;
 import io.pgnode.spi.User;
 import java.util.AbstractList;
 import java.util.List;
+import java.util.Map;
 import java.util.RandomAccess;
+import java.util.Set;
+import java.util.TreeMap;
 
-/** Between the wire messages and the SPI's values: the only place that knows both. */
-final class ProtoMapping {
+/**
+ * Between the wire messages and the node's own values, for both transports: the only place that knows both,
+ * so that {@link io.pgnode.host.service.NodeService} never sees a protobuf type.
+ */
+public final class WireMapping {
 
-    private ProtoMapping() {}
+    private WireMapping() {}
+
+    /** A Start request as the node takes it; its users are mapped as the backend reads them (see {@link #users}). */
+    public static StartRequest startRequest(io.pgnode.proto.Backend request) {
+        return new StartRequest(request.getTypeValue(), request.getConfig(), users(request.getUsersList()),
+                request.getKeepAlive(), Set.copyOf(request.getExcludeInboundsList()));
+    }
 
     /** A user for the backend; every user needs an email (it names the user's counters). */
-    static User user(io.pgnode.proto.User user) {
+    public static User user(io.pgnode.proto.User user) {
         return user(user, "The user");
     }
 
@@ -33,7 +51,7 @@ final class ProtoMapping {
      * reads them: a list view over the request, so that 100,000 users are not held a second time while the
      * backend works through them. Immutable; each read maps anew.
      */
-    static List<User> users(List<io.pgnode.proto.User> users) {
+    public static List<User> users(List<io.pgnode.proto.User> users) {
         for (int i = 0; i < users.size(); i++) {
             if (users.get(i).getEmail().isBlank()) {
                 throw missingEmail("User number " + (i + 1) + " of " + users.size());
@@ -85,7 +103,7 @@ final class ProtoMapping {
                 proxy.hasHysteria() ? new Proxies.Hysteria(proxy.getHysteria().getAuth()) : null);
     }
 
-    static StatQuery statQuery(StatRequest request) {
+    public static StatQuery statQuery(StatRequest request) {
         StatQuery.Scope scope = switch (request.getType()) {
             case Outbounds -> StatQuery.Scope.OUTBOUNDS;
             case Outbound -> StatQuery.Scope.OUTBOUND;
@@ -112,7 +130,15 @@ final class ProtoMapping {
                 .build();
     }
 
-    static LatencyResponse latencyResponse(List<OutboundLatency> latencies) {
+    public static BaseInfoResponse baseInfo(NodeInfo info) {
+        BaseInfoResponse.Builder answer = BaseInfoResponse.newBuilder().setNodeVersion(info.nodeVersion());
+        if (info.coreType() != null) {
+            answer.setStarted(info.started()).setCoreVersion(info.coreVersion()).setCoreType(info.coreType());
+        }
+        return answer.build();
+    }
+
+    public static LatencyResponse latencyResponse(List<OutboundLatency> latencies) {
         LatencyResponse.Builder response = LatencyResponse.newBuilder();
         for (OutboundLatency latency : latencies) {
             response.addLatencies(Latency.newBuilder()
@@ -127,7 +153,15 @@ final class ProtoMapping {
         return response.build();
     }
 
-    static BackendStatsResponse backendStats(RuntimeStats stats) {
+    public static OnlineStatResponse onlineStat(String name, long value) {
+        return OnlineStatResponse.newBuilder().setName(name).setValue(value).build();
+    }
+
+    public static StatsOnlineIpListResponse onlineIps(String name, Map<String, Long> ips) {
+        return StatsOnlineIpListResponse.newBuilder().setName(name).putAllIps(new TreeMap<>(ips)).build();
+    }
+
+    public static BackendStatsResponse backendStats(RuntimeStats stats) {
         return BackendStatsResponse.newBuilder()
                 .setNumGoroutine(stats.goroutines())
                 .setNumGc(stats.gcCycles())
@@ -142,7 +176,7 @@ final class ProtoMapping {
                 .build();
     }
 
-    static SystemStatsResponse systemStats(SystemSnapshot snapshot) {
+    public static SystemStatsResponse systemStats(SystemSnapshot snapshot) {
         return SystemStatsResponse.newBuilder()
                 .setMemTotal(snapshot.memTotal())
                 .setMemUsed(snapshot.memUsed())

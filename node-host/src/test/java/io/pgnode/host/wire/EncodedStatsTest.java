@@ -1,4 +1,4 @@
-package io.pgnode.host.service;
+package io.pgnode.host.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +19,7 @@ class EncodedStatsTest {
             stats.add(new Stat("user" + i + "@x", i % 2 == 0 ? "uplink" : "downlink", "traffic", i * 1_000_003L));
         }
         StatResponse.Builder expected = StatResponse.newBuilder();
-        stats.forEach(stat -> expected.addStats(ProtoMapping.stat(stat)));
+        stats.forEach(stat -> expected.addStats(WireMapping.stat(stat)));
 
         EncodedStats.Writer writer = new EncodedStats.Writer();
         stats.forEach(writer.sink());

@@ -1,4 +1,4 @@
-package io.pgnode.host.service;
+package io.pgnode.host.wire;
 
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;

@@ -1,7 +1,8 @@
-package io.pgnode.host;
+package io.pgnode.host.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgnode.host.TestingBackendPlugin;
 import io.pgnode.host.testplugin.broken.BrokenBackendFactory;
 import io.pgnode.host.testplugin.broken.MissingBase;
 import java.io.ByteArrayInputStream;
@@ -250,5 +251,20 @@ class MainTest {
     private static String fingerprint(X509Certificate certificate) throws GeneralSecurityException {
         byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
         return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+    }
+
+    @Test
+    void aNonUuidApiKeyRefusesToStartWithOneLine() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int exitCode = Main.run(new String[] {"run"}, Map.of("API_KEY", "changeme", "NODE_HOST", "127.0.0.1"), directory,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(exitCode).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).singleElement().asString()
+                .startsWith("pg-node cannot start: API_KEY (from the environment) is not a UUID")
+                .doesNotContain("changeme");
+        assertThat(directory.resolve("data")).doesNotExist();
     }
 }

@@ -1,4 +1,4 @@
-package io.pgnode.host.service;
+package io.pgnode.host.wire;
 
 import static java.util.Objects.requireNonNull;
 
@@ -31,23 +31,23 @@ public final class EncodedStats {
     }
 
     /** Collects the stats a backend hands to {@link #sink()} into one answer. */
-    static final class Writer {
+    public static final class Writer {
 
         private final ByteString.Output output = ByteString.newOutput(64 * 1024);
         private final CodedOutputStream coded = CodedOutputStream.newInstance(output, 64 * 1024);
 
         /** Where the backend puts its stats; each one is encoded right away. */
-        Consumer<Stat> sink() {
+        public Consumer<Stat> sink() {
             return stat -> {
                 try {
-                    coded.writeMessage(StatResponse.STATS_FIELD_NUMBER, ProtoMapping.stat(stat));
+                    coded.writeMessage(StatResponse.STATS_FIELD_NUMBER, WireMapping.stat(stat));
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot happen: the output is in memory", e);
                 }
             };
         }
 
-        EncodedStats finish() {
+        public EncodedStats finish() {
             try {
                 coded.flush();
             } catch (IOException e) {
@@ -55,6 +55,13 @@ public final class EncodedStats {
             }
             return new EncodedStats(output.toByteString());
         }
+    }
+
+    /** The answer of {@code producer}, which hands its stats to the sink it is given, encoded as they come. */
+    public static EncodedStats collect(Consumer<Consumer<Stat>> producer) {
+        Writer writer = new Writer();
+        producer.accept(writer.sink());
+        return writer.finish();
     }
 
     /** An answer from bytes someone else encoded (a client reading one). */

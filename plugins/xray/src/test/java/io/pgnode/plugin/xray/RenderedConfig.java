@@ -1,8 +1,8 @@
-package io.pgnode.bench;
+package io.pgnode.plugin.xray;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** What the benchmarks read from a config the node rendered. */
+/** What tests and the benchmarks read from a config the node rendered. */
 public final class RenderedConfig {
 
     private RenderedConfig() {}

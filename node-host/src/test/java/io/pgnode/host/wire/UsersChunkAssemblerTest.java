@@ -1,4 +1,4 @@
-package io.pgnode.host.service;
+package io.pgnode.host.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

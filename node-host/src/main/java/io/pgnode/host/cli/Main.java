@@ -1,7 +1,5 @@
-package io.pgnode.host;
+package io.pgnode.host.cli;
 
-import io.pgnode.host.cli.CommandEnvironment;
-import io.pgnode.host.cli.PgNodeCommand;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
