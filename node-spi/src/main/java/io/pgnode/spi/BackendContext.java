@@ -34,4 +34,13 @@ public interface BackendContext {
 
     /** Where the backend sends its core's log lines; the panel reads them live. */
     LogSink logSink();
+
+    /**
+     * Where the backend hands over the traffic it drains out of its core ({@link Backend#drainUsage}, and before
+     * it restarts the core itself): the node's durable usage ledger. The node implements it; a plugin's test
+     * context that never drains may leave the default, which refuses.
+     */
+    default UsageSink usage() {
+        throw new UnsupportedOperationException("this context has no usage ledger");
+    }
 }

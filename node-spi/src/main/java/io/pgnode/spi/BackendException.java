@@ -17,6 +17,11 @@ public class BackendException extends RuntimeException {
         INVALID_CONFIG,
         /** A user's credentials cannot be taken (bad UUID, unknown cipher). Panel sees 400. */
         INVALID_USER,
+        /**
+         * The request does not apply to this backend or names something malformed (inbound stats of a backend
+         * without inbounds, a routing rule that is not JSON). Panel sees 400.
+         */
+        INVALID_REQUEST,
         /** A named user, inbound or outbound is unknown. Panel sees 404. */
         NOT_FOUND,
         /** The backend or its core lacks this ability. Panel sees 501. */

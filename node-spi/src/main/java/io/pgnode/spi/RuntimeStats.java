@@ -1,8 +1,9 @@
 package io.pgnode.spi;
 
 /**
- * A core's own runtime figures, as Go runtimes report them. A core that is not written in Go fills what
- * it can and leaves the rest zero.
+ * A core's own runtime figures. The panel's message has the fields of a Go runtime (Xray and V2Ray are Go
+ * programs); a backend that is not one reports what it honestly knows with {@link #of(int, long)} and leaves
+ * every other figure zero, never an invented one.
  *
  * @param goroutines live goroutines (or threads)
  * @param gcCycles completed GC cycles
@@ -25,4 +26,13 @@ public record RuntimeStats(
         long frees,
         long liveObjects,
         long pauseTotalNanos,
-        int uptimeSeconds) {}
+        int uptimeSeconds) {
+
+    /**
+     * The figures of a backend that is not a Go runtime: how long it has served and how many things it holds
+     * now (e.g. a WireGuard interface's peers), reported as {@code live_objects}; every Go figure is zero.
+     */
+    public static RuntimeStats of(int uptimeSeconds, long liveObjects) {
+        return new RuntimeStats(0, 0, 0, 0, 0, 0, 0, liveObjects, 0, uptimeSeconds);
+    }
+}

@@ -35,5 +35,14 @@ public record StatQuery(Scope scope, String name, boolean reset) {
         public boolean isSingle() {
             return this == OUTBOUND || this == INBOUND || this == USER;
         }
+
+        /** Whose counters the scope covers. */
+        public TrafficOwner owner() {
+            return switch (this) {
+                case OUTBOUNDS, OUTBOUND -> TrafficOwner.OUTBOUND;
+                case INBOUNDS, INBOUND -> TrafficOwner.INBOUND;
+                case USERS, USER -> TrafficOwner.USER;
+            };
+        }
     }
 }

@@ -14,6 +14,7 @@ public enum ErrorCode {
     INVALID_STAT_REQUEST(ErrorKind.BAD_REQUEST),
     INVALID_CONFIG(ErrorKind.BAD_REQUEST),
     INVALID_USER(ErrorKind.BAD_REQUEST),
+    INVALID_REQUEST(ErrorKind.BAD_REQUEST),
     MISSING_API_KEY(ErrorKind.UNAUTHENTICATED),
     INVALID_API_KEY(ErrorKind.UNAUTHENTICATED),
     NOT_FOUND(ErrorKind.NOT_FOUND),
@@ -40,6 +41,7 @@ public enum ErrorCode {
         return switch (backendKind) {
             case INVALID_CONFIG -> INVALID_CONFIG;
             case INVALID_USER -> INVALID_USER;
+            case INVALID_REQUEST -> INVALID_REQUEST;
             case NOT_FOUND -> NOT_FOUND;
             case UNSUPPORTED -> UNSUPPORTED;
             case FAILURE -> BACKEND_FAILURE;

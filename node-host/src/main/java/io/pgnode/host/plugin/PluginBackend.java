@@ -4,15 +4,22 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgnode.host.error.NodeException;
 import io.pgnode.spi.Backend;
+import io.pgnode.spi.BalancerInfo;
 import io.pgnode.spi.OutboundLatency;
+import io.pgnode.spi.RouteResult;
+import io.pgnode.spi.RouteTest;
+import io.pgnode.spi.Routing;
+import io.pgnode.spi.RoutingRule;
 import io.pgnode.spi.RuntimeStats;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
+import io.pgnode.spi.TrafficOwner;
 import io.pgnode.spi.User;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +40,21 @@ public final class PluginBackend implements AutoCloseable {
         this.calls = requireNonNull(calls, "calls is null");
     }
 
+    public void checkConfig() {
+        calls.run("checking its config", backend::checkConfig);
+    }
+
     public void start() {
         calls.run("starting", backend::start);
+    }
+
+    /** Whether the backend suspended itself (see {@link Backend#suspend()}). */
+    public boolean suspend() {
+        return calls.call("suspending", backend::suspend);
+    }
+
+    public void resume() {
+        calls.run("resuming", backend::resume);
     }
 
     /** Stops the backend; a failure is logged, never thrown: the node goes on without it. */
@@ -70,6 +90,10 @@ public final class PluginBackend implements AutoCloseable {
         calls.run("reading traffic stats", () -> backend.stats(query, sink));
     }
 
+    public void drainUsage(Set<TrafficOwner> owners) {
+        calls.run("handing over its traffic counters", () -> backend.drainUsage(owners));
+    }
+
     public long onlineCount(String email) {
         return calls.call("counting a user's online IPs", () -> backend.onlineCount(email));
     }
@@ -84,5 +108,37 @@ public final class PluginBackend implements AutoCloseable {
 
     public List<OutboundLatency> outboundLatencies(String outboundName) {
         return List.copyOf(calls.call("measuring outbound latency", () -> backend.outboundLatencies(outboundName)));
+    }
+
+    public List<RoutingRule> routingRules() {
+        return List.copyOf(calls.call("listing its routing rules", () -> routing().rules()));
+    }
+
+    public void addRoutingRule(String ruleJson, boolean replaceAll) {
+        calls.run("adding a routing rule", () -> routing().addRule(ruleJson, replaceAll));
+    }
+
+    public void removeRoutingRule(String ruleTag) {
+        calls.run("removing a routing rule", () -> routing().removeRule(ruleTag));
+    }
+
+    public BalancerInfo balancerInfo(String balancerTag) {
+        return calls.call("reading a balancer", () -> routing().balancerInfo(balancerTag));
+    }
+
+    public void overrideBalancerTarget(String balancerTag, String target) {
+        calls.run("overriding a balancer's target", () -> routing().overrideBalancerTarget(balancerTag, target));
+    }
+
+    public RouteResult testRoute(RouteTest test) {
+        return calls.call("testing a route", () -> routing().testRoute(test));
+    }
+
+    private Routing routing() {
+        Routing routing = backend.routing();
+        if (routing == null) {
+            throw new IllegalStateException("routing() answered null");
+        }
+        return routing;
     }
 }
