@@ -12,8 +12,11 @@ import io.pgnode.host.grpc.GrpcServer;
 import io.pgnode.host.plugin.BackendRegistry;
 import io.pgnode.host.rest.RestServer;
 import io.pgnode.host.service.HeapTrim;
+import io.pgnode.host.service.NodeOptions;
 import io.pgnode.host.service.NodeService;
 import io.pgnode.host.service.SystemSampler;
+import io.pgnode.host.usage.LedgerFile;
+import io.pgnode.host.usage.UsageAccounting;
 import io.pgnode.host.tls.NodeTls;
 import io.pgnode.host.tls.TlsSetup;
 import java.io.IOException;
@@ -84,9 +87,13 @@ public final class NodeHost implements AutoCloseable {
             push(running, scheduler::shutdownNow);
             BackendRegistry registry = push(running, BackendRegistry.load(settings.pluginsDir(), version));
             warnAboutUnknownYamlNames(settings, registry);
-            NodeService service = push(running, new NodeService(registry, settings::valuesOf, dataDir, version,
-                    settings.logBufferSize(), SystemSampler.start(SystemSampler.INTERVAL, scheduler),
-                    HeapTrim.withSystemGc(scheduler), System::nanoTime, scheduler, KEEP_ALIVE_CHECK));
+            LedgerFile ledgerFile = new LedgerFile(dataDir);
+            UsageAccounting usage = new UsageAccounting(ledgerFile.load(), ledgerFile);
+            NodeOptions options = new NodeOptions(version, dataDir, settings.logBufferSize(), settings.logBacklogLines(),
+                    settings.keepAliveAction(), KEEP_ALIVE_CHECK, settings.usageDrainInterval());
+            NodeService service = push(running, new NodeService(registry, settings::valuesOf, options,
+                    SystemSampler.start(SystemSampler.INTERVAL, scheduler), HeapTrim.withSystemGc(scheduler), usage,
+                    System::nanoTime, scheduler));
             RequestAuthenticator authenticator = new RequestAuthenticator(apiKey.key(), service::recordActivity);
             RestServer rest = null;
             if (settings.restPort() != 0) {

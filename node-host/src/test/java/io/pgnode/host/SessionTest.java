@@ -71,7 +71,7 @@ class SessionTest {
         rest.start(start("", user("first@x", "in-1")));
         int mark = journal(node).size();
 
-        grpc.start(start("", user("second@x", "in-1")));
+        grpc.start(start("{\"coreVersion\": \"2.0.0\"}", user("second@x", "in-1")));
 
         List<String> entries = journalAfter(node, mark);
         assertThat(entries.get(0)).startsWith("create users=[second@x]");

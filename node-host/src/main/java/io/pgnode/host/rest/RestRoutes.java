@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.service.NodeService;
-import io.pgnode.host.wire.EncodedStats;
+import io.pgnode.host.wire.StatsAnswer;
 import io.pgnode.host.wire.UsersChunkAssembler;
 import io.pgnode.host.wire.WireMapping;
 import io.pgnode.proto.Backend;
@@ -56,7 +56,10 @@ final class RestRoutes {
         route(Methods.GET, "/logs", new LogStreamRoute(service));
         HttpHandler stats = exchange -> {
             StatQuery query = WireMapping.statQuery(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest"));
-            ProtobufExchange.send(exchange, EncodedStats.collect(sink -> service.stats(query, sink)));
+            StatsAnswer answer = StatsAnswer.collect(service, query);
+            if (!ProtobufExchange.send(exchange, answer.encoded()) && answer.tookUsage()) {
+                answer.giveBack();
+            }
         };
         route(Methods.GET, "/stats", stats);
         route(Methods.GET, "/stats/", stats);

@@ -8,6 +8,8 @@ import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.plugin.BackendRegistry;
 import io.pgnode.host.testplugin.TestingBackendFactory;
+import io.pgnode.host.usage.LedgerFile;
+import io.pgnode.host.usage.UsageAccounting;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,9 +43,13 @@ class NodeServiceTest {
         Path plugins = TestingBackendPlugin.pluginsDir(temp);
         registry = BackendRegistry.load(plugins, "1.0.0");
         // the timer never fires during a test: the tests call stopIfIdle() themselves
-        service = new NodeService(registry, names -> Map.of(), temp.resolve("data"), "1.0.0", 10,
-                SystemSampler.start(Duration.ofHours(1), scheduler), HeapTrim.withSystemGc(scheduler), clock::get,
-                scheduler, Duration.ofHours(1));
+        Path data = temp.resolve("data");
+        NodeOptions options = new NodeOptions("1.0.0", data, 10, 0, KeepAliveAction.STOP, Duration.ofHours(1),
+                Optional.empty());
+        LedgerFile ledgerFile = new LedgerFile(temp);
+        service = new NodeService(registry, names -> Map.of(), options,
+                SystemSampler.start(Duration.ofHours(1), scheduler), HeapTrim.withSystemGc(scheduler),
+                new UsageAccounting(ledgerFile.load(), ledgerFile), clock::get, scheduler);
     }
 
     @AfterEach
