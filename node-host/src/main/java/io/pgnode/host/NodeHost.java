@@ -30,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,8 +75,14 @@ public final class NodeHost implements AutoCloseable {
      * (tests: see {@link #restPort()} and {@link #grpcPort()}).
      */
     static NodeHost start(Settings settings, PrintStream stdout, boolean anyFreePorts) {
+        return start(settings, stdout, anyFreePorts, System::nanoTime);
+    }
+
+    /** As {@link #start(Settings, PrintStream, boolean)}, with the keepAlive and drain clock given (tests move it). */
+    static NodeHost start(Settings settings, PrintStream stdout, boolean anyFreePorts, LongSupplier nanoClock) {
         requireNonNull(settings, "settings is null");
         requireNonNull(stdout, "stdout is null");
+        requireNonNull(nanoClock, "nanoClock is null");
         String version = NodeVersion.current();
         log.info("pg-node {} starting", version);
         Deque<AutoCloseable> running = new ArrayDeque<>();
@@ -93,7 +100,7 @@ public final class NodeHost implements AutoCloseable {
                     settings.keepAliveAction(), KEEP_ALIVE_CHECK, settings.usageDrainInterval());
             NodeService service = push(running, new NodeService(registry, settings::valuesOf, options,
                     SystemSampler.start(SystemSampler.INTERVAL, scheduler), HeapTrim.withSystemGc(scheduler), usage,
-                    System::nanoTime, scheduler));
+                    nanoClock, scheduler));
             RequestAuthenticator authenticator = new RequestAuthenticator(apiKey.key(), service::recordActivity);
             RestServer rest = null;
             if (settings.restPort() != 0) {

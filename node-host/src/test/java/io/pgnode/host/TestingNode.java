@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -271,6 +272,7 @@ public final class TestingNode implements AutoCloseable {
         private Path pluginsDir;
         private Path workingDirectory;
         private boolean generatedApiKey;
+        private LongSupplier nanoClock = System::nanoTime;
 
         private Builder() {}
 
@@ -298,6 +300,15 @@ public final class TestingNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The node's keepAlive and drain clock (the system's by default): a {@link TestingNanoClock} lets a test
+         * move time instead of waiting for it.
+         */
+        public Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
+            return this;
+        }
+
         public TestingNode start() {
             boolean ownsWorkingDirectory = workingDirectory == null;
             Path directory = ownsWorkingDirectory ? createTempDirectory() : workingDirectory;
@@ -314,7 +325,7 @@ public final class TestingNode implements AutoCloseable {
             ByteArrayOutputStream stdout = new ByteArrayOutputStream();
             NodeHost host;
             try {
-                host = NodeHost.start(parsed, new PrintStream(stdout, true, StandardCharsets.UTF_8), true);
+                host = NodeHost.start(parsed, new PrintStream(stdout, true, StandardCharsets.UTF_8), true, nanoClock);
             } catch (RuntimeException e) {
                 if (ownsWorkingDirectory) {
                     deleteRecursively(directory);
