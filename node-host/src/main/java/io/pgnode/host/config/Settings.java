@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pgnode.host.auth.ApiKey;
 import io.pgnode.host.error.StartupException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,17 +38,19 @@ public final class Settings {
     public static final String PLUGINS_DIR = "PLUGINS_DIR";
     public static final String TLS_SAN = "TLS_SAN";
     public static final String LOG_BUFFER_SIZE = "LOG_BUFFER_SIZE";
+    public static final String REST_BODY_TIMEOUT = "REST_BODY_TIMEOUT";
 
     /** Every name the host itself reads. */
     public static final Set<String> NAMES = Set.of(
             GRPC_PORT, REST_PORT, SERVICE_PORT, SERVICE_PROTOCOL, NODE_HOST, API_KEY, SSL_CERT_FILE,
-            SSL_KEY_FILE, DATA_DIR, PLUGINS_DIR, TLS_SAN, LOG_BUFFER_SIZE);
+            SSL_KEY_FILE, DATA_DIR, PLUGINS_DIR, TLS_SAN, LOG_BUFFER_SIZE, REST_BODY_TIMEOUT);
 
     public static final int DEFAULT_GRPC_PORT = 62050;
     public static final int DEFAULT_REST_PORT = 62051;
     public static final String DEFAULT_NODE_HOST = "0.0.0.0";
     public static final String DEFAULT_DATA_DIR = "data";
     public static final int DEFAULT_LOG_BUFFER_SIZE = 10_000;
+    public static final int DEFAULT_REST_BODY_TIMEOUT_SECONDS = 60;
 
     private final SettingSources sources;
     private final int grpcPort;
@@ -60,6 +63,7 @@ public final class Settings {
     private final Path pluginsDir;
     private final List<String> tlsSans;
     private final int logBufferSize;
+    private final Duration restBodyTimeout;
 
     private Settings(SettingSources sources, Path defaultPluginsDir) {
         this.sources = requireNonNull(sources, "sources is null");
@@ -87,6 +91,7 @@ public final class Settings {
         this.pluginsDir = path(PLUGINS_DIR).orElse(defaultPluginsDir);
         this.tlsSans = text(TLS_SAN).map(Settings::commaSeparated).orElse(List.of());
         this.logBufferSize = positiveInt(LOG_BUFFER_SIZE, DEFAULT_LOG_BUFFER_SIZE);
+        this.restBodyTimeout = Duration.ofSeconds(positiveInt(REST_BODY_TIMEOUT, DEFAULT_REST_BODY_TIMEOUT_SECONDS));
     }
 
     /**
@@ -144,6 +149,11 @@ public final class Settings {
     /** Lines each log reader may fall behind before it loses the oldest. */
     public int logBufferSize() {
         return logBufferSize;
+    }
+
+    /** How long a REST request's body may take to arrive, from its headers on. */
+    public Duration restBodyTimeout() {
+        return restBodyTimeout;
     }
 
     /** The given settings that are set, by name, as found in the sources: what a plugin receives. */
