@@ -9,7 +9,8 @@ import java.time.Duration;
  *
  * @param maxMessageBytes the largest request message, and the most bytes a chunked user upload may have in all
  *     (the node's {@link io.pgnode.host.wire.BodyLimit})
- * @param pingInterval how long a connection may be silent before the node pings it
+ * @param pingInterval how long a connection may be silent before the node pings it (grpc-java makes less than
+ *     10 s into 10 s)
  * @param pingTimeout how long the node then waits for the answer before it closes the connection: a client that
  *     never sent the HTTP/2 preface (or vanished) is gone after {@code pingInterval + pingTimeout}
  */
