@@ -7,7 +7,6 @@ import io.pgnode.host.error.NodeException;
 import io.pgnode.host.wire.BodyLimit;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RequestTooBigException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -26,8 +25,9 @@ import org.xnio.channels.StreamSourceChannel;
  * Receives one request body on its connection's IO thread, so that a slow client never holds a worker: the
  * bytes go into memory as they come, and the route runs on a worker once the body is complete. The body has a
  * deadline counted from the request's arrival (a wait in the {@link LargeBodyGate}'s queue included): a body
- * still arriving then is answered 408 {@code BODY_TIMEOUT}, one over the limit 413 {@code BODY_TOO_LARGE}, and
- * either answer closes the connection (the rest of the body is never read).
+ * still arriving then is answered 408 {@code BODY_TIMEOUT} and its connection closed (the rest is never read).
+ * A body over the limit is dropped as it goes on arriving and answered 413 {@code BODY_TOO_LARGE} when it ends
+ * (or at the deadline, with the connection closed), so that a client still sending sees the answer.
  *
  * <p>Everything but {@link #admitted()} runs on the exchange's IO thread, one step at a time.
  */
@@ -36,7 +36,11 @@ final class BodyReception implements ChannelListener<StreamSourceChannel>, Large
     private static final Logger log = LoggerFactory.getLogger(BodyReception.class);
     private static final int SEGMENT_BYTES = 64 * 1024;
 
-    private enum Phase { WAITING, RECEIVING, DONE }
+    /**
+     * DISCARDING: the body went over the limit; the rest is read and dropped, and the 413 goes out when the
+     * body ends (a client answered while it is still sending often loses the answer to the reset).
+     */
+    private enum Phase { WAITING, RECEIVING, DISCARDING, DONE }
 
     private final HttpServerExchange exchange;
     private final long maxBytes;
@@ -79,6 +83,7 @@ final class BodyReception implements ChannelListener<StreamSourceChannel>, Large
             return;
         }
         phase = Phase.RECEIVING;
+        exchange.setMaxEntitySize(0); // the limit is this class's: over it, the body is read away, not cut
         channel = exchange.getRequestChannel();
         if (channel == null) {
             throw new IllegalStateException("the request body was already taken");
@@ -108,7 +113,7 @@ final class BodyReception implements ChannelListener<StreamSourceChannel>, Large
 
     @Override
     public void handleEvent(StreamSourceChannel source) {
-        if (phase != Phase.RECEIVING) {
+        if (phase != Phase.RECEIVING && phase != Phase.DISCARDING) {
             return;
         }
         try {
@@ -118,26 +123,33 @@ final class BodyReception implements ChannelListener<StreamSourceChannel>, Large
                 }
                 int read = source.read(ByteBuffer.wrap(segment, filled, segment.length - filled));
                 if (read == -1) {
-                    complete();
+                    if (phase == Phase.DISCARDING) {
+                        answer(tooLarge(), true);
+                    } else {
+                        complete();
+                    }
                     return;
                 }
                 if (read == 0) {
                     source.resumeReads();
                     return;
                 }
-                filled += read;
                 received += read;
+                if (phase == Phase.DISCARDING) {
+                    continue;
+                }
+                filled += read;
                 if (received > maxBytes) {
-                    refuse(BodyLimit.exceeded("The request body", maxBytes));
-                    return;
+                    phase = Phase.DISCARDING; // what came is dropped; the segment is reused to read the rest away
+                    segments.clear();
+                    filled = 0;
+                    continue;
                 }
                 if (received == contentLength) {
                     complete();
                     return;
                 }
             }
-        } catch (RequestTooBigException e) {
-            refuse(BodyLimit.exceeded("The request body", maxBytes));
         } catch (IOException e) {
             log.debug("A request body was cut off: {}", e.getMessage());
             phase = Phase.DONE;
@@ -147,6 +159,10 @@ final class BodyReception implements ChannelListener<StreamSourceChannel>, Large
 
     // a body of known length is one array; one of unknown length grows by segments, never copied
     private void nextSegment() {
+        if (phase == Phase.DISCARDING) {
+            filled = 0;
+            return;
+        }
         if (segment != null) {
             segments.add(segment);
         }
@@ -176,17 +192,36 @@ final class BodyReception implements ChannelListener<StreamSourceChannel>, Large
         if (gate != null && phase == Phase.WAITING) {
             gate.leave(this);
         }
+        if (phase == Phase.DISCARDING) {
+            refuse(tooLarge()); // the client never stops sending
+            return;
+        }
         refuse(new NodeException(ErrorCode.BODY_TIMEOUT, "The request body did not arrive within "
-                + timeout.toSeconds() + " s (REST_BODY_TIMEOUT; " + received + " bytes came)."));
+                + describe(timeout) + " (REST_BODY_TIMEOUT; " + received + " bytes came)."));
+    }
+
+    private NodeException tooLarge() {
+        return BodyLimit.exceeded("The request body", maxBytes);
     }
 
     /** Answers without reading the rest of the body, and closes the connection after the answer. */
     private void refuse(NodeException error) {
+        answer(error, false);
+    }
+
+    private void answer(NodeException error, boolean bodyRead) {
         phase = Phase.DONE;
         timer.remove();
         stopReading();
-        exchange.setPersistent(false);
+        segments.clear();
+        if (!bodyRead) {
+            exchange.setPersistent(false);
+        }
         RestErrors.send(exchange, error);
+    }
+
+    private static String describe(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
 
     private void stopReading() {
