@@ -2,6 +2,8 @@ package io.pgnode.host.wire;
 
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
 /**
@@ -26,9 +28,19 @@ public final class BodyLimit {
 
     private BodyLimit() {}
 
-    /** The limit for this JVM's maximum heap. */
+    /**
+     * The limit for this JVM's maximum heap as -Xmx (or the launcher's MaxRAMPercentage) sets it: the JVM's own
+     * MaxHeapSize, because Runtime.maxMemory() leaves out a survivor space (256 MiB would be 15.5).
+     */
     public static long forThisJvm() {
-        return forMaxHeap(Runtime.getRuntime().maxMemory());
+        long max = Runtime.getRuntime().maxMemory();
+        try {
+            max = Long.parseLong(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption("MaxHeapSize").getValue());
+        } catch (RuntimeException e) {
+            // not a HotSpot JVM: what Runtime says is close enough
+        }
+        return forMaxHeap(max);
     }
 
     /** The smaller of 64 MiB and 1/16 of {@code maxHeapBytes}. */
