@@ -74,7 +74,8 @@ final class RestRoutes {
             String name = ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest").getName();
             ProtobufExchange.send(exchange, WireMapping.onlineIps(name, service.onlineIps(name)));
         });
-        route(Methods.GET, "/stats/backend", exchange -> ProtobufExchange.send(exchange,
+        // no early 503: backendStats() itself says "failed to get sys stats", which the panel's health check matches
+        routeWithoutBackend(Methods.GET, "/stats/backend", exchange -> ProtobufExchange.send(exchange,
                 WireMapping.backendStats(service.backendStats())));
         route(Methods.GET, "/stats/system", exchange -> ProtobufExchange.send(exchange,
                 WireMapping.systemStats(service.systemStats())));

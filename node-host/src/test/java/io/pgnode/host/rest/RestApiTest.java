@@ -96,6 +96,8 @@ class RestApiTest {
         assertThat(journalAfter(node, mark)).containsExactly(
                 "create users=[c@x] excluded=[untouched] settings={TESTING_GREETING=hello, TESTING_SECRET=s3cret}"
                         + " jackson=plugin host-classes=hidden",
+                "checkConfig",
+                "drain [USER, INBOUND, OUTBOUND]",
                 "close",
                 "start tccl=plugin");
     }
@@ -136,7 +138,7 @@ class RestApiTest {
         assertThat(journalAfter(node, mark)).containsExactly("stats USERS name= reset=true", "stats USERS name= reset=true");
         // a single target answers both directions, zero for the one without traffic
         assertThat(rest.stats(StatRequest.newBuilder().setType(StatType.UserStat).setName("b@x").build())
-                .getStatsList()).containsExactly(stat("b@x", "uplink", 200), stat("b@x", "downlink", 0));
+                .getStatsList()).containsExactly(stat("b@x", "downlink", 0), stat("b@x", "uplink", 200));
         assertThat(rest.stats(StatRequest.newBuilder().setType(StatType.Inbounds).build()).getStatsList())
                 .containsExactly(stat("in-1", "downlink", 2), stat("in-2", "downlink", 1));
     }
