@@ -59,7 +59,7 @@ final class TestingClientPeer {
         TestingClientPeer peer = new TestingClientPeer(network, k, keys, keyFile, nodePublicKey, nodePort, daemon);
         peer.pumpOutput();
         await("client " + k + "'s wireguard-go socket").atMost(Duration.ofSeconds(10))
-                .until(() -> Files.exists(WireguardGoProcess.socket(iface)));
+                .until(() -> Files.exists(TestingNetwork.socket(iface)));
         peer.wg("set", iface, "private-key", keyFile.toString());
         peer.addNodePeer();
         String ns = network.clientNamespace(k);

@@ -105,6 +105,11 @@ final class TestingNetwork implements AutoCloseable {
         return "wg" + id + role;
     }
 
+    /** wireguard-go's control socket of an interface (the path wg and wireguard-go have compiled in). */
+    static Path socket(String iface) {
+        return Path.of("/var/run/wireguard", iface + ".sock");
+    }
+
     String nodeVethIp(int k) {
         return "172.31." + k + ".1";
     }
@@ -143,6 +148,25 @@ final class TestingNetwork implements AutoCloseable {
     /** Whether the node's namespace has an interface of this name. */
     boolean nodeHasInterface(String name) {
         return Shell.run("ip", "-n", nodeNamespace(), "link", "show", "dev", name).succeeded();
+    }
+
+    /**
+     * One peer's counters as the node's interface has them, read with {@code wg show IFACE transfer} in the node's
+     * namespace: what an operator reads, and exactly what the plugin counts from.
+     *
+     * @param received bytes the node received from the peer
+     * @param sent bytes the node sent to the peer
+     */
+    record PeerCounters(long received, long sent) {}
+
+    PeerCounters nodeCounters(String iface, String publicKey) {
+        Shell.Result result = inNode(RealTools.WG.toString(), "show", iface, "transfer");
+        if (!result.succeeded()) {
+            throw new IllegalStateException("wg show " + iface + " transfer: " + result.output());
+        }
+        return result.output().lines().map(line -> line.split("\\s+")).filter(f -> f[0].equals(publicKey))
+                .map(f -> new PeerCounters(Long.parseLong(f[1]), Long.parseLong(f[2]))).findFirst()
+                .orElseThrow(() -> new IllegalStateException(publicKey + " is no peer of " + iface));
     }
 
     /** Starts a long-running process inside a namespace; {@link #close()} kills it by pid. */

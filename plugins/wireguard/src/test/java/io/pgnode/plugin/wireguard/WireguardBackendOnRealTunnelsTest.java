@@ -94,8 +94,8 @@ class WireguardBackendOnRealTunnelsTest {
         WireguardBackend backend = started(context);
         assertFetches(alice);
         long countedBefore = downlink(backend, "alice");
-        TestingClientPeer.Transfer firstSession = alice.transfer();
-        assertThat(countedBefore).as("read by the stats call, before the daemon dies").isEqualTo(firstSession.received());
+        TestingNetwork.PeerCounters firstSession = network.nodeCounters(iface, alice.publicKey());
+        assertThat(countedBefore).as("read by the stats call, before the daemon dies").isEqualTo(firstSession.sent());
         long firstPid = backend.daemonPid().orElseThrow();
 
         ProcessHandle.of(firstPid).orElseThrow().destroyForcibly();
@@ -108,13 +108,14 @@ class WireguardBackendOnRealTunnelsTest {
                 .containsExactlyInAnyOrder(alice.publicKey(), bob.publicKey());
         alice.reconnect(); // the new interface has no session with her yet
         assertFetches(alice);
-        TestingClientPeer.Transfer secondSession = alice.transfer();
         // what the node reports: its ledger (handed over before the recreation) plus what the backend counts now
-        assertThat(context.ledger(TrafficOwner.USER, "alice", "downlink")).isEqualTo(firstSession.received());
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(downlink(backend, "alice"))
-                .isEqualTo(secondSession.received()));
-        assertThat(context.ledger(TrafficOwner.USER, "alice", "uplink") + uplink(backend, "alice"))
-                .isEqualTo(firstSession.sent() + secondSession.sent());
+        assertThat(context.ledger(TrafficOwner.USER, "alice", "downlink")).isEqualTo(firstSession.sent());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            TestingNetwork.PeerCounters secondSession = network.nodeCounters(iface, alice.publicKey());
+            assertThat(downlink(backend, "alice")).isEqualTo(secondSession.sent());
+            assertThat(context.ledger(TrafficOwner.USER, "alice", "uplink") + uplink(backend, "alice"))
+                    .isEqualTo(firstSession.received() + secondSession.received());
+        });
         assertThat(context.logLines()).as("the daemon's output reaches the log sink").isNotEmpty();
     }
 
@@ -124,7 +125,7 @@ class WireguardBackendOnRealTunnelsTest {
         WireguardBackend backend = started(context);
         assertFetches(alice);
         long pid = backend.daemonPid().orElseThrow();
-        TestingClientPeer.Transfer beforeSuspend = alice.transfer();
+        TestingNetwork.PeerCounters beforeSuspend = network.nodeCounters(iface, alice.publicKey());
 
         assertThat(backend.suspend()).isTrue();
 
@@ -133,7 +134,7 @@ class WireguardBackendOnRealTunnelsTest {
         assertThat(backend.isRunning()).isFalse();
         assertThat(InterfaceRecord.file(workDirectory, iface)).doesNotExist();
         assertThat(context.ledger(TrafficOwner.USER, "alice", "downlink")).as("handed over before the interface went")
-                .isEqualTo(beforeSuspend.received());
+                .isEqualTo(beforeSuspend.sent());
 
         backend.resume();
 
@@ -142,9 +143,9 @@ class WireguardBackendOnRealTunnelsTest {
                 .containsExactlyInAnyOrder(alice.publicKey(), bob.publicKey());
         alice.reconnect();
         assertFetches(alice);
-        TestingClientPeer.Transfer afterResume = alice.transfer();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(downlink(backend, "alice"))
-                .as("only what came after the hand-over").isEqualTo(afterResume.received()));
+                .as("only what came after the hand-over")
+                .isEqualTo(network.nodeCounters(iface, alice.publicKey()).sent()));
     }
 
     @Test
@@ -181,10 +182,9 @@ class WireguardBackendOnRealTunnelsTest {
         } finally {
             pool.shutdownNow();
         }
-        long received = alice.transfer().received();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
                 answered.get() + context.ledger(TrafficOwner.USER, "alice", "downlink") + downlink(backend, "alice"))
-                .isEqualTo(received));
+                .isEqualTo(network.nodeCounters(iface, alice.publicKey()).sent()));
         assertThat(answered.get()).as("some went to the answers").isPositive();
         assertThat(context.ledger(TrafficOwner.USER, "alice", "downlink")).as("some went to the ledger").isPositive();
     }
@@ -197,7 +197,7 @@ class WireguardBackendOnRealTunnelsTest {
         Process foreign = network.spawn(network.nodeNamespace(), Map.of(), "sh", "-c",
                 "exec " + RealTools.WIREGUARD_GO + " -f " + network.interfaceName("x"));
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> Files.exists(WireguardGoProcess.socket(network.interfaceName("x"))));
+                .until(() -> Files.exists(TestingNetwork.socket(network.interfaceName("x"))));
         Shell.ok("ip", "netns", "exec", network.nodeNamespace(), "wg", "set", network.interfaceName("x"),
                 "listen-port", String.valueOf(taken));
 
@@ -240,7 +240,7 @@ class WireguardBackendOnRealTunnelsTest {
         Process foreign = network.spawn(network.nodeNamespace(), Map.of(), RealTools.WIREGUARD_GO.toString(), "-f",
                 network.interfaceName("y"));
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> Files.exists(WireguardGoProcess.socket(network.interfaceName("y"))));
+                .until(() -> Files.exists(TestingNetwork.socket(network.interfaceName("y"))));
         Shell.ok("ip", "netns", "exec", network.nodeNamespace(), "wg", "set", network.interfaceName("y"),
                 "listen-port", String.valueOf(port));
         try {
