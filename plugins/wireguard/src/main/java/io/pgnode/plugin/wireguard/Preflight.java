@@ -12,12 +12,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * What must hold before the interface can be created, checked with sentences an operator can act on: the
- * capability, the TUN device, an interface name nobody else uses, a free UDP port. Changes nothing.
+ * What must hold before the interface can be created, checked with sentences an operator can act on: the TUN
+ * device, an interface name nobody else uses, a free UDP port (and a warning without the capability). Changes
+ * nothing.
  */
 final class Preflight {
+
+    private static final Logger log = LoggerFactory.getLogger(Preflight.class);
 
     private static final int CAP_NET_ADMIN = 12;
     private static final Path TUN = Path.of("/dev/net/tun");
@@ -34,15 +39,15 @@ final class Preflight {
     }
 
     /**
-     * The node may manage interfaces (CAP_NET_ADMIN, which its children inherit) and, in userspace mode, open the
-     * TUN device.
+     * In userspace mode, the TUN device wireguard-go opens exists and the node may open it. Without CAP_NET_ADMIN
+     * (which the tools inherit from the node) a warning only: tools that carry the capability themselves
+     * ({@code setcap}, as in a container) still work, and when they do not, their own words say so at creation.
      */
     void checkPermissions() {
         if (!hasCapability(CAP_NET_ADMIN).orElse(true)) {
-            throw new BackendException(BackendException.Kind.FAILURE, "the node lacks CAP_NET_ADMIN, which creating"
-                    + " the WireGuard interface needs: run it as root or grant the capability (systemd:"
-                    + " AmbientCapabilities=CAP_NET_ADMIN and CapabilityBoundingSet=CAP_NET_ADMIN; docker: --cap-add"
-                    + " NET_ADMIN)");
+            log.warn("the node lacks CAP_NET_ADMIN: unless wireguard-go, wg and ip carry it themselves (setcap),"
+                    + " creating the WireGuard interface fails; grant it (systemd: systemd/wireguard.conf,"
+                    + " AmbientCapabilities=CAP_NET_ADMIN; docker: --cap-add NET_ADMIN)");
         }
         if (mode == WireguardSettings.Mode.USERSPACE) {
             if (!Files.exists(TUN)) {

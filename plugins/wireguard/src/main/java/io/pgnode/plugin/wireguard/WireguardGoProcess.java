@@ -145,7 +145,7 @@ final class WireguardGoProcess {
         String words = String.join("\n", lastLines());
         if (words.contains("operation not permitted")) {
             return " (the node lacks CAP_NET_ADMIN: grant it, e.g. AmbientCapabilities=CAP_NET_ADMIN in the systemd"
-                    + " unit)";
+                    + " unit, see systemd/wireguard.conf)";
         }
         if (words.contains("/dev/net/tun")) {
             return " (/dev/net/tun is missing or not accessible: a container needs --device /dev/net/tun)";
