@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,7 @@ record InterfaceRecord(String iface, WireguardSettings.Mode mode, long pid, long
     void write(Path workDirectory) {
         ObjectNode node = JSON.createObjectNode()
                 .put("interface", iface)
-                .put("mode", mode.name().toLowerCase(java.util.Locale.ROOT))
+                .put("mode", mode.name().toLowerCase(Locale.ROOT))
                 .put("pid", pid)
                 .put("pid_start_millis", pidStartMillis)
                 .put("listen_port", listenPort);
@@ -96,7 +97,7 @@ record InterfaceRecord(String iface, WireguardSettings.Mode mode, long pid, long
         try {
             JsonNode node = JSON.readTree(file.toFile());
             return Optional.of(new InterfaceRecord(node.path("interface").asText(),
-                    WireguardSettings.Mode.valueOf(node.path("mode").asText().toUpperCase(java.util.Locale.ROOT)),
+                    WireguardSettings.Mode.valueOf(node.path("mode").asText().toUpperCase(Locale.ROOT)),
                     node.path("pid").asLong(), node.path("pid_start_millis").asLong(),
                     node.path("listen_port").asInt()));
         } catch (IOException | IllegalArgumentException e) {

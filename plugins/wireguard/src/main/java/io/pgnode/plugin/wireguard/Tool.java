@@ -3,6 +3,7 @@ package io.pgnode.plugin.wireguard;
 import static java.util.Objects.requireNonNull;
 
 import io.pgnode.spi.BackendException;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,6 +24,8 @@ import java.util.concurrent.TimeoutException;
  * messages; the output may ({@code wg show dump} prints the private key), so it never does.
  */
 final class Tool {
+
+    private static final File NO_INPUT = new File("/dev/null");
 
     private final Path executable;
     private final String name;
@@ -76,7 +79,7 @@ final class Tool {
         List<String> command = new ArrayList<>(arguments.size() + 1);
         command.add(executable.toString());
         command.addAll(arguments);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
         builder.environment().putAll(environment);
         Process process;
         try {
@@ -140,9 +143,5 @@ final class Tool {
         Thread thread = new Thread(runnable, name + "-" + pid + "-stderr");
         thread.setDaemon(true);
         return thread;
-    }
-
-    private static java.io.File nullFile() {
-        return new java.io.File("/dev/null");
     }
 }

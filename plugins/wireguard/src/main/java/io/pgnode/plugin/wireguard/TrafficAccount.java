@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -60,9 +59,6 @@ final class TrafficAccount {
         long uplink;
         long downlink;
 
-        boolean isZero() {
-            return uplink == 0 && downlink == 0;
-        }
     }
 
     /** A new interface: every counter starts at zero, for these peers. */
@@ -197,10 +193,5 @@ final class TrafficAccount {
                 interfaceTraffic.downlink = 0;
             }
         }
-    }
-
-    /** Whose traffic the peer with this key counts as, if it is ours. */
-    Optional<String> owner(String key) {
-        return Optional.ofNullable(peers.get(key)).map(b -> b.email);
     }
 }

@@ -18,8 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -179,7 +179,7 @@ public final class WireguardBackend implements Backend {
             version = detected;
             watchdog.start();
             log.info("WireGuard interface {} up ({} {}, wireguard-tools {}): port {}, {} peers{}",
-                    config.interfaceName(), settings.mode().name().toLowerCase(java.util.Locale.ROOT),
+                    config.interfaceName(), settings.mode().name().toLowerCase(Locale.ROOT),
                     created.daemon().map(d -> "pid " + d.pid()).orElse("kernel"), detected, config.listenPort(),
                     initial.wanted().size(), config.preSharedKey().isPresent() ? ", pre-shared key" : "");
         } finally {
@@ -369,7 +369,12 @@ public final class WireguardBackend implements Backend {
                 try {
                     TunnelInterface t = tunnel;
                     if (t != null && t.isAlive()) {
-                        refused = applyLive(t, plan);
+                        LivePeerChanges.Outcome outcome = new LivePeerChanges(account).apply(t, peers, plan);
+                        peers = outcome.peers();
+                        refused = outcome.refused();
+                        if (outcome.interfaceGone()) {
+                            watchdog.interfaceLost(t, "the interface vanished during a user sync");
+                        }
                     } else {
                         peers = plan.wanted(); // no interface now: its next creation takes these peers
                     }
@@ -386,103 +391,6 @@ public final class WireguardBackend implements Backend {
         if (!plan.skipped().isEmpty() || !refused.isEmpty()) {
             throw new UserSyncException(plan.skipped(), refused);
         }
-    }
-
-    /** Applies the plan to the live interface. Caller holds both locks. Returns the changes wg refused. */
-    private List<UserSyncException.RefusedChange> applyLive(TunnelInterface t, PeerPlan plan) {
-        try {
-            account.record(t.dump()); // the traffic so far counts for the peers' old owners
-        } catch (BackendException e) {
-            log.debug("could not read the counters before a peer change: {}", e.getMessage());
-        }
-        Map<String, Peer> before = peers;
-        try {
-            t.removePeers(plan.removals().stream().map(Peer::key).toList());
-            t.setPeers(plan.upserts());
-        } catch (BackendException e) {
-            return reconcile(t, before, plan, e);
-        }
-        Set<WireguardKey> hadKeys = keys(before.values());
-        plan.removals().forEach(p -> account.peerRemoved(p.key()));
-        for (Peer peer : plan.upserts()) {
-            if (hadKeys.contains(peer.key())) {
-                account.peerRelabelled(peer); // new allowed IPs: the peer and its counters stay
-            } else {
-                account.peerAdded(peer);
-            }
-        }
-        plan.relabels().forEach(account::peerRelabelled);
-        peers = plan.wanted();
-        return List.of();
-    }
-
-    /**
-     * After {@code wg} failed part way: reads what the interface has now and makes that the peers, so that the
-     * backend's view is the interface's. An interface that is gone is recreated with the wanted peers instead.
-     */
-    private List<UserSyncException.RefusedChange> reconcile(TunnelInterface t, Map<String, Peer> before, PeerPlan plan,
-            BackendException failure) {
-        InterfaceDump actual;
-        try {
-            actual = t.dump();
-        } catch (BackendException gone) {
-            peers = plan.wanted();
-            watchdog.interfaceLost(t, "wg failed during a user sync (" + failure.getMessage() + ")");
-            return List.of();
-        }
-        Map<String, Peer> now = new HashMap<>();
-        List<UserSyncException.RefusedChange> refused = new ArrayList<>();
-        Set<String> emails = new java.util.HashSet<>(before.keySet());
-        emails.addAll(plan.wanted().keySet());
-        for (String email : emails) {
-            Peer wanted = plan.wanted().get(email);
-            Peer was = before.get(email);
-            if (wanted != null && has(actual, wanted)) {
-                now.put(email, wanted);
-                continue;
-            }
-            if (was != null && has(actual, was)) {
-                now.put(email, was);
-            }
-            if (!java.util.Objects.equals(wanted, was)) {
-                refused.add(new UserSyncException.RefusedChange(email, config.interfaceName(), failure.getMessage(),
-                        false));
-            }
-        }
-        Set<WireguardKey> hadKeys = keys(before.values());
-        Set<WireguardKey> hasKeys = keys(now.values());
-        hadKeys.stream().filter(k -> !hasKeys.contains(k)).forEach(account::peerRemoved);
-        for (Peer peer : now.values()) {
-            if (hadKeys.contains(peer.key())) {
-                account.peerRelabelled(peer);
-            } else {
-                account.peerAdded(peer);
-            }
-        }
-        peers = Map.copyOf(now);
-        return refused;
-    }
-
-    private static boolean has(InterfaceDump dump, Peer peer) {
-        return dump.peer(peer.key()).map(status -> {
-            try {
-                List<Cidr> ips = new ArrayList<>();
-                for (String ipText : status.allowedIps().split(",")) {
-                    if (!ipText.isBlank()) {
-                        ips.add(Cidr.parse(ipText.strip()));
-                    }
-                }
-                return !ips.isEmpty() && new Peer(peer.email(), peer.key(), ips).allowedIps().equals(peer.allowedIps());
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
-        }).orElse(false);
-    }
-
-    private static Set<WireguardKey> keys(Collection<Peer> peers) {
-        Set<WireguardKey> keys = new java.util.HashSet<>();
-        peers.forEach(p -> keys.add(p.key()));
-        return keys;
     }
 
     @Override

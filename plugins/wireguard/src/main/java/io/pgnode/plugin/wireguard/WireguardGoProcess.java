@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.LogSink;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -63,7 +64,7 @@ final class WireguardGoProcess {
     static WireguardGoProcess start(Path executable, String iface, String logLevel, Path workDirectory, LogSink sink) {
         ProcessBuilder builder = new ProcessBuilder(executable.toString(), "-f", iface)
                 .directory(workDirectory.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().put("LOG_LEVEL", logLevel);
         Process process;
         try {
