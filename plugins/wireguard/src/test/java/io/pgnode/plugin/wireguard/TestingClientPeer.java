@@ -30,6 +30,7 @@ final class TestingClientPeer {
     private final int nodePort;
     private final Process daemon;
     private final List<String> output = new CopyOnWriteArrayList<>();
+    private volatile Path preSharedKeyFile;
 
     private TestingClientPeer(TestingNetwork network, int k, TestingKeys keys, Path keyFile, String nodePublicKey,
             int nodePort, Process daemon) {
@@ -86,7 +87,24 @@ final class TestingClientPeer {
 
     private void addNodePeer() {
         wg("set", iface, "peer", nodePublicKey, "endpoint", network.nodeVethIp(k) + ":" + nodePort, "allowed-ips",
-                "10.66.0.0/24");
+                "10.66.0.0/24", "preshared-key", preSharedKeyFile == null ? "/dev/null" : preSharedKeyFile.toString());
+    }
+
+    /** Uses this pre-shared key with the node from now on (null: none), and reconnects. */
+    void usePreSharedKey(String preSharedKey) {
+        if (preSharedKey == null) {
+            preSharedKeyFile = null;
+        } else {
+            Path file = network.directory().resolve("client-" + k + ".psk");
+            try {
+                Files.writeString(file, preSharedKey + "\n");
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            preSharedKeyFile = file;
+        }
+        reconnect();
     }
 
     private String wg(String... args) {

@@ -190,6 +190,34 @@ class WireguardBackendOnRealTunnelsTest {
     }
 
     @Test
+    void everyPeerGetsThePreSharedKeyAndTheKeepaliveOfTheConfig() throws IOException {
+        String psk = TestingKeys.preSharedKey();
+        String config = TestingWireguard.withPreSharedKey(config(iface, nodeKeys.privateKey(), port,
+                "http://10.66.0.11:8080/"), psk).replace("\"peer_keepalive_seconds\":0", "\"peer_keepalive_seconds\":7");
+        WireguardBackend backend = backend(context(List.of(aliceUser(), bobUser()), Map.of()), config);
+        backend.start();
+        try {
+            assertThat(network.inNode("wg", "show", iface, "preshared-keys").output().lines())
+                    .containsExactlyInAnyOrder(alice.publicKey() + "\t" + psk, bob.publicKey() + "\t" + psk);
+            assertThat(network.inNode("wg", "show", iface, "persistent-keepalive").output().lines())
+                    .containsExactlyInAnyOrder(alice.publicKey() + "\t7", bob.publicKey() + "\t7");
+            try (var files = Files.list(workDirectory)) {
+                assertThat(files.map(f -> f.getFileName().toString())).as("no key file outlives its wg run")
+                        .containsExactly("interface-" + iface + ".json");
+            }
+            TestingClientPeer.Fetch withoutKey = alice.fetch("http://" + TestingNetwork.NODE_TUNNEL_IP + ":"
+                    + TestingNamespaceServer.PORT + "/bytes/1000", Duration.ofSeconds(2));
+            assertThat(withoutKey.exitCode()).as("a client without the pre-shared key gets no session").isNotZero();
+            assertThat(alice.latestHandshake()).isZero();
+
+            alice.usePreSharedKey(psk);
+            assertFetches(alice);
+        } finally {
+            alice.usePreSharedKey(null);
+        }
+    }
+
+    @Test
     void checkingAnotherConfigLeavesTheRunningInterfaceAlone() {
         WireguardBackend running = started(context(List.of(aliceUser()), Map.of()));
         long pid = running.daemonPid().orElseThrow();
