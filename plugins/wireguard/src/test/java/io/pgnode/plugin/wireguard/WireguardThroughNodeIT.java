@@ -113,8 +113,16 @@ class WireguardThroughNodeIT {
                 .as("the node gets the plugin from its zip only").isInstanceOf(ClassNotFoundException.class);
         assertThat(nodeLogs.lines()).anyMatch(l -> l.contains("Backend registered: wireguard (type 1, plugin wireguard)"));
         assertThat(network.nodeHasInterface(iface)).isTrue();
+        assertThat(network.inNode(RealTools.IP.toString(), "address", "show", "dev", iface).output())
+                .contains("inet " + TestingNetwork.NODE_TUNNEL_IP + "/24", "inet6 fd66::1/64");
+        assertThat(network.inNode(RealTools.WG.toString(), "show", iface, "listen-port").output())
+                .isEqualTo(String.valueOf(port));
         assertThat(peersOfTheNode()).containsExactlyInAnyOrder(alice.publicKey(), bob.publicKey());
+        assertThat(network.inNode(RealTools.WG.toString(), "show", iface, "allowed-ips").output().lines())
+                .contains(alice.publicKey() + "\t" + alice.tunnelIp() + "/32 fd66::11/128");
         daemonPid = theDaemon().pid();
+        assertThat(node.workDirectory("wireguard").resolve("interface-" + iface + ".json")).as("what a crash would leave")
+                .content().contains("\"pid\":" + daemonPid);
         coreLog = node.rest().logs(false);
     }
 
