@@ -40,7 +40,7 @@ final class TestingNetwork implements AutoCloseable {
     /** Creates the node's namespace and {@code clients} client namespaces, each joined to the node's by a veth pair. */
     static TestingNetwork create(Path temp, int clients) {
         RealTools.require();
-        String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        String id = freshId();
         TestingNetwork network;
         try {
             network = new TestingNetwork(id, clients, Files.createDirectories(temp.resolve("wrappers-" + id)));
@@ -53,6 +53,16 @@ final class TestingNetwork implements AutoCloseable {
         } catch (RuntimeException e) {
             network.close();
             throw e;
+        }
+    }
+
+    /** Four hex digits no namespace of the machine uses yet (another test run may be going on). */
+    private static String freshId() {
+        for (int attempt = 0; ; attempt++) {
+            String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+            if (!Files.exists(Path.of("/var/run/netns", "pgwg" + id + "n")) || attempt == 20) {
+                return id;
+            }
         }
     }
 
