@@ -22,6 +22,7 @@ import io.pgnode.proto.StatResponse;
 import io.pgnode.proto.StatType;
 import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -140,12 +141,12 @@ class WireguardThroughNodeIT {
                 assertThat(byType(onBothTransports(user(email, false)), email)).as("the interface's own counters of "
                         + email + "'s peer").isEqualTo(Map.of("uplink", counted.received(), "downlink", counted.sent()));
             });
-            assertThat(network.nodeCounters(iface, peer.publicKey()).sent())
-                    .as("sent to " + email + ": what the client got, and any packet lost on the way")
-                    .isGreaterThanOrEqualTo(peer.transfer().received());
             Map<String, Long> traffic = byType(onBothTransports(user(email, false)), email);
-            assertThat(traffic.get("downlink")).as("the body and the headers around it")
+            long arrived = peer.transfer().received();
+            assertThat(arrived).as("what reached " + email + ": the body and the headers around it")
                     .isBetween((long) bytes, (long) (bytes * (1 + OVERHEAD)) + 10_000);
+            assertThat(traffic.get("downlink")).as("sent to " + email + ": what arrived, and any packet lost on the way")
+                    .isGreaterThanOrEqualTo(arrived).isLessThan(2L * arrived);
             assertThat(traffic.get("uplink")).as("the request and the acknowledgements").isBetween(100L, bytes / 5L);
         }
         StatResponse everyone = onBothTransports(stats(StatType.UsersStat, "", false));
@@ -182,13 +183,16 @@ class WireguardThroughNodeIT {
     void aResetReturnsTheCountsThenStartsAgainFromZero() {
         Map<String, Long> returned = byType(node.grpc().getStats(stats(StatType.UsersStat, "", true)), "bob@x");
 
+        long sentAtTheReset = network.nodeCounters(iface, bob.publicKey()).sent();
+
         assertThat(returned.get("downlink")).isGreaterThanOrEqualTo(BOB_BYTES);
         assertThat(node.rest().stats(user("bob@x", false)).getStatsList())
                 .allSatisfy(stat -> assertThat(stat.getValue()).as(stat.toString()).isZero());
         fetch(bob, 20_000);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
-                byType(node.rest().stats(user("bob@x", false)), "bob@x").get("downlink"))
-                .isBetween(20_000L, 20_000L + 2_000 + 10_000));
+                byType(node.rest().stats(user("bob@x", false)), "bob@x").get("downlink")).as("only what came since")
+                .isEqualTo(network.nodeCounters(iface, bob.publicKey()).sent() - sentAtTheReset)
+                .isGreaterThanOrEqualTo(20_000L));
     }
 
     @Test
@@ -322,6 +326,56 @@ class WireguardThroughNodeIT {
 
     @Test
     @Order(11)
+    void aStartWhoseInterfaceNameIsTakenIsRefusedBeforeTheRunningInterfaceStops() {
+        String taken = network.interfaceName("t");
+        Shell.ok("ip", "-n", network.nodeNamespace(), "link", "add", taken, "type", "veth", "peer", "name",
+                network.interfaceName("u"));
+        try {
+            TestingRestClient.Response refused = node.rest().call("POST", "/start", startWireguard(
+                    TestingWireguard.config(taken, nodeKeys.privateKey(), port, testUrl), aliceUser()));
+
+            assertThat(refused.status()).isEqualTo(500);
+            assertThat(refused.errorMessage()).contains("a network interface named " + taken
+                    + " exists and this node did not create it; choose another interface_name or remove it");
+            assertThat(theDaemon().pid()).as("checked before the running interface was touched").isEqualTo(daemonPid);
+            fetch(alice, 10_000);
+        } finally {
+            Shell.ok("ip", "-n", network.nodeNamespace(), "link", "delete", taken);
+        }
+    }
+
+    @Test
+    @Order(12)
+    void aStartThatFailsAfterTheRunningInterfaceWasSuspendedBringsItBackWithItsPeersAndCounts() {
+        Map<String, Long> before = byType(node.rest().stats(user("alice@x", false)), "alice@x");
+        int otherPort = TestingWireguard.freeUdpPort();
+        // a port another program holds in the node's namespace: the plugin's own check binds in the JVM's
+        // namespace, so here (as with a port taken between the check and the Start) the creation finds it
+        String holder = network.interfaceName("h");
+        network.spawn(network.nodeNamespace(), Map.of(), RealTools.WIREGUARD_GO.toString(), "-f", holder);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(TestingNetwork.socket(holder)));
+        Shell.ok("ip", "netns", "exec", network.nodeNamespace(), RealTools.WG.toString(), "set", holder,
+                "listen-port", String.valueOf(otherPort));
+
+        TestingRestClient.Response refused = node.rest().call("POST", "/start", startWireguard(
+                TestingWireguard.config(iface, nodeKeys.privateKey(), otherPort, testUrl), aliceUser()));
+
+        assertThat(refused.status()).isEqualTo(500);
+        assertThat(refused.errorMessage()).contains("UDP port " + otherPort + " is in use by another program",
+                "The previous backend was brought back with its users and keeps serving");
+        assertThat(theDaemon().pid()).as("the interface was removed and created again").isNotEqualTo(daemonPid);
+        daemonPid = theDaemon().pid();
+        assertThat(peersOfTheNode()).hasSize(3).contains(alice.publicKey(), carol.publicKey());
+        assertThat(network.inNode(RealTools.WG.toString(), "show", iface, "listen-port").output())
+                .isEqualTo(String.valueOf(port));
+        assertThat(byType(node.rest().stats(user("alice@x", false)), "alice@x")).as("nothing lost or counted twice")
+                .isEqualTo(before);
+        alice.reconnect();
+        fetch(alice, 10_000);
+    }
+
+    @Test
+    @Order(13)
     void aConfigThatCannotRunIsRefusedAndTheInterfaceKeepsServing() {
         TestingRestClient.Response refused = node.rest().call("POST", "/start", startWireguard(
                 config().replace(nodeKeys.privateKey(), "c2VjcmV0"), aliceUser()));
@@ -338,7 +392,7 @@ class WireguardThroughNodeIT {
     }
 
     @Test
-    @Order(12)
+    @Order(14)
     void stopLeavesNoInterfaceNoProcessAndNoFileBehind() {
         node.rest().stop();
 
