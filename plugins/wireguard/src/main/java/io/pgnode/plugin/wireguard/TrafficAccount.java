@@ -1,5 +1,8 @@
 package io.pgnode.plugin.wireguard;
 
+import static io.pgnode.spi.Stat.DOWNLINK;
+import static io.pgnode.spi.Stat.TRAFFIC;
+import static io.pgnode.spi.Stat.UPLINK;
 import static java.util.Objects.requireNonNull;
 
 import io.pgnode.spi.Stat;
@@ -27,10 +30,6 @@ import java.util.function.Consumer;
  * interface's peers, so that each byte is counted once: a reading, a change and the new baselines are one step.
  */
 final class TrafficAccount {
-
-    static final String UPLINK = "uplink";
-    static final String DOWNLINK = "downlink";
-    static final String TRAFFIC = "traffic";
 
     private final String interfaceName;
     /** Each peer's last reading, by public key. */
