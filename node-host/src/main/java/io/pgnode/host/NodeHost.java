@@ -14,8 +14,11 @@ import io.pgnode.host.plugin.BackendRegistry;
 import io.pgnode.host.rest.RestLimits;
 import io.pgnode.host.rest.RestServer;
 import io.pgnode.host.service.HeapTrim;
+import io.pgnode.host.service.NodeOptions;
 import io.pgnode.host.service.NodeService;
 import io.pgnode.host.service.SystemSampler;
+import io.pgnode.host.usage.LedgerFile;
+import io.pgnode.host.usage.UsageAccounting;
 import io.pgnode.host.tls.NodeTls;
 import io.pgnode.host.tls.TlsSetup;
 import io.pgnode.host.wire.BodyLimit;
@@ -99,9 +102,13 @@ public final class NodeHost implements AutoCloseable {
             push(running, scheduler::shutdownNow);
             BackendRegistry registry = push(running, BackendRegistry.load(settings.pluginsDir(), version));
             warnAboutUnknownYamlNames(settings, registry);
-            NodeService service = push(running, new NodeService(registry, settings::valuesOf, dataDir, version,
-                    settings.logBufferSize(), SystemSampler.start(SystemSampler.INTERVAL, scheduler),
-                    HeapTrim.withSystemGc(scheduler), System::nanoTime, scheduler, KEEP_ALIVE_CHECK));
+            LedgerFile ledgerFile = new LedgerFile(dataDir);
+            UsageAccounting usage = new UsageAccounting(ledgerFile.load(), ledgerFile);
+            NodeOptions options = new NodeOptions(version, dataDir, settings.logBufferSize(), settings.logBacklogLines(),
+                    settings.keepAliveAction(), KEEP_ALIVE_CHECK, settings.usageDrainInterval());
+            NodeService service = push(running, new NodeService(registry, settings::valuesOf, options,
+                    SystemSampler.start(SystemSampler.INTERVAL, scheduler), HeapTrim.withSystemGc(scheduler), usage,
+                    System::nanoTime, scheduler));
             RequestAuthenticator authenticator = new RequestAuthenticator(apiKey.key(), service::recordActivity);
             long bodyLimit = BodyLimit.forThisJvm();
             log.info("Request bodies up to {} (1/{} of the heap, at most 64 MiB)", BodyLimit.describe(bodyLimit),

@@ -12,6 +12,13 @@ import static java.util.Objects.requireNonNull;
  */
 public record Stat(String name, String type, String link, long value) {
 
+    /** The type of traffic from the client (user) towards the node, or from the node to a destination. */
+    public static final String UPLINK = "uplink";
+    /** The type of traffic towards the client. */
+    public static final String DOWNLINK = "downlink";
+    /** The link of byte counters. */
+    public static final String TRAFFIC = "traffic";
+
     public Stat {
         requireNonNull(name, "name is null");
         requireNonNull(type, "type is null");

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgnode.host.auth.ApiKey;
 import io.pgnode.host.error.StartupException;
+import io.pgnode.host.service.KeepAliveAction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -38,18 +39,25 @@ public final class Settings {
     public static final String PLUGINS_DIR = "PLUGINS_DIR";
     public static final String TLS_SAN = "TLS_SAN";
     public static final String LOG_BUFFER_SIZE = "LOG_BUFFER_SIZE";
+    public static final String LOG_BACKLOG_LINES = "LOG_BACKLOG_LINES";
+    public static final String KEEP_ALIVE_ACTION = "KEEP_ALIVE_ACTION";
+    public static final String USAGE_DRAIN_INTERVAL = "USAGE_DRAIN_INTERVAL";
     public static final String REST_BODY_TIMEOUT = "REST_BODY_TIMEOUT";
 
     /** Every name the host itself reads. */
     public static final Set<String> NAMES = Set.of(
             GRPC_PORT, REST_PORT, SERVICE_PORT, SERVICE_PROTOCOL, NODE_HOST, API_KEY, SSL_CERT_FILE,
-            SSL_KEY_FILE, DATA_DIR, PLUGINS_DIR, TLS_SAN, LOG_BUFFER_SIZE, REST_BODY_TIMEOUT);
+            SSL_KEY_FILE, DATA_DIR, PLUGINS_DIR, TLS_SAN, LOG_BUFFER_SIZE, LOG_BACKLOG_LINES, KEEP_ALIVE_ACTION,
+            USAGE_DRAIN_INTERVAL, REST_BODY_TIMEOUT);
 
     public static final int DEFAULT_GRPC_PORT = 62050;
     public static final int DEFAULT_REST_PORT = 62051;
     public static final String DEFAULT_NODE_HOST = "0.0.0.0";
     public static final String DEFAULT_DATA_DIR = "data";
     public static final int DEFAULT_LOG_BUFFER_SIZE = 10_000;
+    public static final int DEFAULT_LOG_BACKLOG_LINES = 100;
+    /** The longest fixed drain interval, seconds: an hour of traffic is what a crash could lose then. */
+    public static final int MAX_USAGE_DRAIN_INTERVAL = 3600;
     public static final int DEFAULT_REST_BODY_TIMEOUT_SECONDS = 60;
 
     private final SettingSources sources;
@@ -63,6 +71,9 @@ public final class Settings {
     private final Path pluginsDir;
     private final List<String> tlsSans;
     private final int logBufferSize;
+    private final int logBacklogLines;
+    private final KeepAliveAction keepAliveAction;
+    private final Optional<Duration> usageDrainInterval;
     private final Duration restBodyTimeout;
 
     private Settings(SettingSources sources, Path defaultPluginsDir) {
@@ -91,6 +102,10 @@ public final class Settings {
         this.pluginsDir = path(PLUGINS_DIR).orElse(defaultPluginsDir);
         this.tlsSans = text(TLS_SAN).map(Settings::commaSeparated).orElse(List.of());
         this.logBufferSize = positiveInt(LOG_BUFFER_SIZE, DEFAULT_LOG_BUFFER_SIZE);
+        this.logBacklogLines = wholeNumber(LOG_BACKLOG_LINES, DEFAULT_LOG_BACKLOG_LINES, 0, 100_000);
+        this.keepAliveAction = readKeepAliveAction();
+        this.usageDrainInterval = sources.lookup(USAGE_DRAIN_INTERVAL).map(value -> Duration.ofSeconds(
+                wholeNumber(USAGE_DRAIN_INTERVAL, 0, 1, MAX_USAGE_DRAIN_INTERVAL)));
         this.restBodyTimeout = Duration.ofSeconds(positiveInt(REST_BODY_TIMEOUT, DEFAULT_REST_BODY_TIMEOUT_SECONDS));
     }
 
@@ -149,6 +164,21 @@ public final class Settings {
     /** Lines each log reader may fall behind before it loses the oldest. */
     public int logBufferSize() {
         return logBufferSize;
+    }
+
+    /** The core's last lines a new log reader gets first; 0 = none. */
+    public int logBacklogLines() {
+        return logBacklogLines;
+    }
+
+    /** What an expired keep_alive does. */
+    public KeepAliveAction keepAliveAction() {
+        return keepAliveAction;
+    }
+
+    /** A fixed time between background drains of the core's counters; empty: the node adapts it to their cost. */
+    public Optional<Duration> usageDrainInterval() {
+        return usageDrainInterval;
     }
 
     /** How long a REST request's body may take to arrive, from its headers on. */
@@ -217,6 +247,31 @@ public final class Settings {
                     + "the transport off)");
         }
         return port;
+    }
+
+    private KeepAliveAction readKeepAliveAction() {
+        Optional<SettingValue> value = sources.lookup(KEEP_ALIVE_ACTION);
+        if (value.isEmpty()) {
+            return KeepAliveAction.STOP;
+        }
+        return switch (value.get().value().toLowerCase(Locale.ROOT)) {
+            case "stop" -> KeepAliveAction.STOP;
+            case "keep" -> KeepAliveAction.KEEP;
+            default -> throw new StartupException(value.get().describe() + " is not an action; use stop (stop the "
+                    + "backend, the default) or keep (keep serving the last users)");
+        };
+    }
+
+    private int wholeNumber(String name, int defaultValue, int min, int max) {
+        Optional<SettingValue> value = sources.lookup(name);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        int number = integer(value.get(), "a whole number from " + min + " to " + max);
+        if (number < min || number > max) {
+            throw new StartupException(value.get().describe() + " is out of range; use " + min + " to " + max);
+        }
+        return number;
     }
 
     private int positiveInt(String name, int defaultValue) {

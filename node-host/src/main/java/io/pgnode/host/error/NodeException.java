@@ -30,9 +30,12 @@ public final class NodeException extends RuntimeException {
         return code.kind();
     }
 
-    /** The error of every backend route while no backend runs. */
+    /**
+     * The error of every backend route while no backend runs. Its words "core is not started yet" are the upstream
+     * node's: the panel matches them and does not re-Start a node that says so.
+     */
     public static NodeException notStarted() {
         return new NodeException(
-                ErrorCode.BACKEND_NOT_STARTED, "No backend is running; send Start first.");
+                ErrorCode.BACKEND_NOT_STARTED, "core is not started yet: no backend is running; send Start first.");
     }
 }

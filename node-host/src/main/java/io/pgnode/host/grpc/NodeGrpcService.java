@@ -10,6 +10,7 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.pgnode.host.service.NodeService;
 import io.pgnode.host.wire.EncodedStats;
+import io.pgnode.host.wire.StatsAnswer;
 import io.pgnode.host.wire.UsersChunkAssembler;
 import io.pgnode.host.wire.WireMapping;
 import io.pgnode.proto.Backend;
@@ -79,7 +80,8 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     @Override
     public void getBackendStats(Empty request, StreamObserver<BackendStatsResponse> response) {
-        backendCall(response, () -> WireMapping.backendStats(service.backendStats()));
+        // no early UNAVAILABLE: backendStats() itself says "failed to get sys stats" (the panel's health check)
+        unary(response, () -> WireMapping.backendStats(service.backendStats()));
     }
 
     /**
@@ -98,10 +100,25 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
                 definition.addMethod(method);
             }
         }
-        definition.addMethod(getStatsEncoded, ServerCalls.asyncUnaryCall(
-                (request, response) -> backendCall(response, () -> EncodedStats.collect(
-                        sink -> service.stats(WireMapping.statQuery(request), sink)))));
+        definition.addMethod(getStatsEncoded, ServerCalls.asyncUnaryCall(this::getEncodedStats));
         return definition.build();
+    }
+
+    /** GetStats: a reset answer that does not reach the client (cancelled, past its deadline, reset) is given back. */
+    private void getEncodedStats(StatRequest request, StreamObserver<EncodedStats> response) {
+        StatsAnswer answer;
+        try {
+            service.requireStarted();
+            answer = StatsAnswer.collect(service, WireMapping.statQuery(request));
+        } catch (RuntimeException e) {
+            response.onError(GrpcErrors.toStatus(e));
+            return;
+        }
+        if (answer.tookUsage()) {
+            UndeliveredAnswer.watch((ServerCallStreamObserver<EncodedStats>) response, answer::giveBack);
+        }
+        response.onNext(answer.encoded());
+        response.onCompleted();
     }
 
     @Override

@@ -39,24 +39,31 @@ final class ProtobufExchange {
         send(exchange, message.getSerializedSize(), message::writeTo);
     }
 
-    /** Writes a stats answer that is already encoded. */
-    static void send(HttpServerExchange exchange, EncodedStats stats) {
-        send(exchange, stats.size(), stats::writeTo);
+    /**
+     * Writes a stats answer that is already encoded.
+     *
+     * @return false when the client went away before the answer was written: it did not get it. (True only
+     *     means the bytes were handed to the connection; a client that drops them after that is not seen.)
+     */
+    static boolean send(HttpServerExchange exchange, EncodedStats stats) {
+        return send(exchange, stats.size(), stats::writeTo);
     }
 
     private interface BodyWriter {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private static void send(HttpServerExchange exchange, long length, BodyWriter body) {
+    private static boolean send(HttpServerExchange exchange, long length, BodyWriter body) {
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
         exchange.setResponseContentLength(length);
         exchange.startBlocking();
         try (OutputStream out = exchange.getOutputStream()) {
             body.writeTo(out);
+            return true;
         } catch (IOException e) {
             // the client went away mid-answer: nobody is left to tell
             exchange.endExchange();
+            return false;
         }
     }
 

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.service.NodeService;
-import io.pgnode.host.wire.EncodedStats;
+import io.pgnode.host.wire.StatsAnswer;
 import io.pgnode.host.wire.UsersChunkAssembler;
 import io.pgnode.host.wire.WireMapping;
 import io.pgnode.proto.Backend;
@@ -63,7 +63,10 @@ final class RestRoutes {
         route(Methods.GET, "/logs", new LogStreamRoute(service));
         HttpHandler stats = exchange -> {
             StatQuery query = WireMapping.statQuery(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest"));
-            ProtobufExchange.send(exchange, EncodedStats.collect(sink -> service.stats(query, sink)));
+            StatsAnswer answer = StatsAnswer.collect(service, query);
+            if (!ProtobufExchange.send(exchange, answer.encoded()) && answer.tookUsage()) {
+                answer.giveBack();
+            }
         };
         route(Methods.GET, "/stats", stats);
         route(Methods.GET, "/stats/", stats);
@@ -78,7 +81,8 @@ final class RestRoutes {
             String name = ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest").getName();
             ProtobufExchange.send(exchange, WireMapping.onlineIps(name, service.onlineIps(name)));
         });
-        route(Methods.GET, "/stats/backend", exchange -> ProtobufExchange.send(exchange,
+        // no early 503: backendStats() itself says "failed to get sys stats", which the panel's health check matches
+        routeWithoutBackend(Methods.GET, "/stats/backend", exchange -> ProtobufExchange.send(exchange,
                 WireMapping.backendStats(service.backendStats())));
         route(Methods.GET, "/stats/system", exchange -> ProtobufExchange.send(exchange,
                 WireMapping.systemStats(service.systemStats())));

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgnode.spi.BackendContext;
 import io.pgnode.spi.LogSink;
+import io.pgnode.spi.UsageSink;
 import io.pgnode.spi.User;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -23,16 +24,18 @@ final class HostBackendContext implements BackendContext {
     private final Map<String, String> settings;
     private final Path workDirectory;
     private final LogSink logSink;
+    private final UsageSink usage;
     private volatile List<User> users;
 
     HostBackendContext(String config, List<User> users, Set<String> excludedInbounds, Map<String, String> settings,
-            Path workDirectory, LogSink logSink) {
+            Path workDirectory, LogSink logSink, UsageSink usage) {
         this.config = requireNonNull(config, "config is null");
         this.users = Collections.unmodifiableList(requireNonNull(users, "users is null")); // a view: no second copy
         this.excludedInbounds = Set.copyOf(excludedInbounds);
         this.settings = Map.copyOf(settings);
         this.workDirectory = requireNonNull(workDirectory, "workDirectory is null");
         this.logSink = requireNonNull(logSink, "logSink is null");
+        this.usage = requireNonNull(usage, "usage is null");
     }
 
     @Override
@@ -68,6 +71,11 @@ final class HostBackendContext implements BackendContext {
     @Override
     public LogSink logSink() {
         return logSink;
+    }
+
+    @Override
+    public UsageSink usage() {
+        return usage;
     }
 
     @Override

@@ -4,15 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
+import com.google.protobuf.WireFormat;
 import io.pgnode.proto.StatResponse;
 import io.pgnode.spi.Stat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.function.Consumer;
 
 /**
@@ -112,6 +117,49 @@ public final class EncodedStats {
                 write(value);
             }
         });
+    }
+
+    /**
+     * The stats of the answer, parsed from its bytes one at a time as the iteration goes (for giving back an
+     * answer that did not reach the panel: a second copy of 200,000 stats is never held).
+     */
+    public Iterable<Stat> stats() {
+        return () -> new Iterator<>() {
+            private final CodedInputStream in = bytes.newCodedInput();
+            private Stat next = advance();
+
+            private Stat advance() {
+                try {
+                    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                        if (WireFormat.getTagFieldNumber(tag) != StatResponse.STATS_FIELD_NUMBER) {
+                            in.skipField(tag);
+                            continue;
+                        }
+                        io.pgnode.proto.Stat stat = in.readMessage(io.pgnode.proto.Stat.parser(),
+                                ExtensionRegistryLite.getEmptyRegistry());
+                        return new Stat(stat.getName(), stat.getType(), stat.getLink(), stat.getValue());
+                    }
+                    return null;
+                } catch (IOException e) {
+                    throw new IllegalStateException("an encoded StatResponse does not parse", e);
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public Stat next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                Stat current = next;
+                next = advance();
+                return current;
+            }
+        };
     }
 
     /** The answer as a message, for whoever needs one (tests, a small answer); parses the bytes. */

@@ -97,6 +97,8 @@ class RestApiTest {
         assertThat(journalAfter(node, mark)).containsExactly(
                 "create users=[c@x] excluded=[untouched] settings={TESTING_GREETING=hello, TESTING_SECRET=s3cret}"
                         + " jackson=plugin host-classes=hidden",
+                "checkConfig",
+                "drain [USER, INBOUND, OUTBOUND]",
                 "close",
                 "start tccl=plugin");
     }
@@ -104,7 +106,7 @@ class RestApiTest {
     @Test
     void theStartLogShowsPluginSettingsWithSecretsMasked() {
         try (CapturedLogs logs = CapturedLogs.of(NodeService.class)) {
-            rest.start(start(""));
+            rest.start(start("{\"coreVersion\": \"1.0.1\"}")); // another config: a new backend starts
 
             assertThat(logs.lines()).anySatisfy(line -> assertThat(line)
                     .startsWith("INFO Backend testing started")
@@ -135,8 +137,9 @@ class RestApiTest {
         assertThat(slashed.status()).isEqualTo(200);
         assertThat(slashed.as(StatResponse.parser())).isEqualTo(stats);
         assertThat(journalAfter(node, mark)).containsExactly("stats USERS name= reset=true", "stats USERS name= reset=true");
+        // a single target answers both directions, zero for the one without traffic
         assertThat(rest.stats(StatRequest.newBuilder().setType(StatType.UserStat).setName("b@x").build())
-                .getStatsList()).containsExactly(stat("b@x", "uplink", 200));
+                .getStatsList()).containsExactly(stat("b@x", "downlink", 0), stat("b@x", "uplink", 200));
         assertThat(rest.stats(StatRequest.newBuilder().setType(StatType.Inbounds).build()).getStatsList())
                 .containsExactly(stat("in-1", "downlink", 2), stat("in-2", "downlink", 1));
     }
@@ -349,7 +352,7 @@ class RestApiTest {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                     .until(() -> logs.lines().size() >= 2);
 
-            rest.start(start("")); // takeover stops the backend the stream belonged to
+            rest.start(start("{\"coreVersion\": \"2.0.0\"}")); // a new backend stops the one the stream belonged to
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(logs::isFinished);
             assertThat(logs.lines()).containsExactly("data: an event", "");
         }

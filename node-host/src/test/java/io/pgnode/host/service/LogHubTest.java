@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class LogHubTest {
 
-    private final LogHub hub = new LogHub(3);
+    private final LogHub hub = new LogHub(3, 0);
 
     @Test
     void everyReaderGetsEveryLinePublishedAfterItSubscribed() {

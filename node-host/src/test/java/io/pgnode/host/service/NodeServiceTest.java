@@ -3,11 +3,14 @@ package io.pgnode.host.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgnode.host.CapturedLogs;
 import io.pgnode.host.TestingBackendPlugin;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.plugin.BackendRegistry;
 import io.pgnode.host.testplugin.TestingBackendFactory;
+import io.pgnode.host.usage.LedgerFile;
+import io.pgnode.host.usage.UsageAccounting;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
 import java.nio.file.Path;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,9 +44,17 @@ class NodeServiceTest {
         Path plugins = TestingBackendPlugin.pluginsDir(temp);
         registry = BackendRegistry.load(plugins, "1.0.0");
         // the timer never fires during a test: the tests call stopIfIdle() themselves
-        service = new NodeService(registry, names -> Map.of(), temp.resolve("data"), "1.0.0", 10,
-                SystemSampler.start(Duration.ofHours(1), scheduler), HeapTrim.withSystemGc(scheduler), clock::get,
-                scheduler, Duration.ofHours(1));
+        service = service(KeepAliveAction.STOP);
+    }
+
+    private NodeService service(KeepAliveAction keepAliveAction) {
+        Path data = temp.resolve("data");
+        NodeOptions options = new NodeOptions("1.0.0", data, 10, 0, keepAliveAction, Duration.ofHours(1),
+                Optional.empty());
+        LedgerFile ledgerFile = new LedgerFile(temp);
+        return new NodeService(registry, names -> Map.of(), options,
+                SystemSampler.start(Duration.ofHours(1), scheduler), HeapTrim.withSystemGc(scheduler),
+                new UsageAccounting(ledgerFile.load(), ledgerFile), clock::get, scheduler);
     }
 
     @AfterEach
@@ -69,6 +81,29 @@ class NodeServiceTest {
         service.stopIfIdle();
         assertThat(service.info().started()).isFalse();
         assertThat(journal()).endsWith("close");
+    }
+
+    @Test
+    void withKeepAliveActionKeepAnExpiredKeepAliveIsLoggedOnceAndTheBackendServes() {
+        service.close();
+        service = service(KeepAliveAction.KEEP);
+        service.start(start(10));
+
+        try (CapturedLogs logs = CapturedLogs.of(NodeService.class)) {
+            advance(10_000);
+            service.stopIfIdle();
+            service.stopIfIdle();
+
+            assertThat(service.info().started()).isTrue();
+            assertThat(journal()).doesNotContain("close");
+            assertThat(logs.lines()).filteredOn(line -> line.contains("KEEP_ALIVE_ACTION=keep")).singleElement()
+                    .asString().startsWith("WARN No request for 10 s (keep_alive)");
+
+            service.recordActivity();
+            advance(10_000);
+            service.stopIfIdle();
+            assertThat(logs.lines()).filteredOn(line -> line.contains("KEEP_ALIVE_ACTION=keep")).hasSize(2);
+        }
     }
 
     @Test
