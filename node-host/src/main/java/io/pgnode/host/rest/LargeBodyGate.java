@@ -63,9 +63,4 @@ final class LargeBodyGate {
         }
         next.admitted();
     }
-
-    /** How many bodies are in (for tests). */
-    synchronized int admittedCount() {
-        return admitted.size();
-    }
 }

@@ -75,6 +75,11 @@ class LogReadersTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void theApiAnswersWhileReadersReconnect() {
+        Latencies idle = new Latencies("REST GET /info with no log reader (for comparison)");
+        for (int i = 0; i < 200; i++) {
+            idle.time(rest::info);
+        }
+        idle.report();
         Latencies info = new Latencies("REST GET /info while 100 log readers reconnect (plain and SSE)");
         CompletableFuture<Void> reconnects = CompletableFuture.runAsync(() -> {
             for (int i = 0; i < 100; i++) {

@@ -42,6 +42,11 @@ class SlowClientsTest {
         try (TestingNode node = node(limits -> limits)) {
             TestingRestClient rest = node.rest();
             rest.start(start("", user("a@x", "in-1")));
+            Latencies idle = new Latencies("REST GET /info with no other client (for comparison)");
+            for (int i = 0; i < 100; i++) {
+                idle.time(rest::info);
+            }
+            idle.report();
             List<RawHttps> uploads = new ArrayList<>();
             try {
                 for (int i = 0; i < 100; i++) {
