@@ -110,6 +110,9 @@ final class CoreHealthProbe implements AutoCloseable {
 
     private void probe(CoreSession session) {
         Verdict before = verdict.session() == session ? verdict : new Verdict(session, 0, 0);
+        if (before.failures() >= timing.failuresBeforeRestart()) {
+            return; // condemned: its restart is on the way
+        }
         SysStatsResponse stats;
         try {
             stats = session.api().sysStats(timing.timeout());
