@@ -64,7 +64,7 @@ class CommandLineIT {
                 "plugins directory " + distribution.plugins(),
                 "loaded xray " + TestingDistribution.VERSION + " (xray-plugin-" + TestingDistribution.VERSION
                         + ".zip): backend xray, type 0; reads DEBUG, GENERATED_CONFIG_PATH, XRAY_ASSETS_PATH, "
-                        + "XRAY_DRAIN_INTERVAL, XRAY_EXECUTABLE_PATH",
+                        + "XRAY_EXECUTABLE_PATH",
                 "failed memory-0.1.0.zip: skipped: it holds no BackendFactory extension (an @Extension class listed "
                         + "in META-INF/extensions.idx, which pf4j's annotation processor writes)",
                 "1 backend available: xray (type 0); 1 failure");

@@ -22,8 +22,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class UsageDrain {
 
-    /** All owners' QueryStats of one drain together; 100,000 users' counters take ~0.5 s. */
-    static final Duration DEADLINE = Duration.ofSeconds(5);
+    /**
+     * All owners' QueryStats of one drain together: a drain of 100,000 users' counters took 0.57-0.79 s on v2ray
+     * 4.34 here.
+     */
+    static final Duration DEADLINE = CoreApiClient.QUERY_DEADLINE;
 
     static final Set<TrafficOwner> ALL = EnumSet.allOf(TrafficOwner.class);
 

@@ -53,7 +53,7 @@ class XrayBackendOnV2rayTest {
         inbounds = TestingServerInbounds.onFreePorts();
         context = new TestingBackendContext(inbounds.panelConfig(),
                 List.of(user("alice@x", ALL), user("bob@x", ALL), user("carol@x", ALL)), Set.of(),
-                Map.of("XRAY_EXECUTABLE_PATH", RealV2ray.executable().toString(), "XRAY_DRAIN_INTERVAL", "3600"), dir);
+                Map.of("XRAY_EXECUTABLE_PATH", RealV2ray.executable().toString()), dir);
         Backend created = new XrayBackendFactory().create(context);
         backend = (XrayBackend) created;
         backend.start();

@@ -179,6 +179,6 @@ class XrayBackendRecoveryOnV2rayTest {
     }
 
     private static Map<String, String> settings() {
-        return Map.of("XRAY_EXECUTABLE_PATH", RealV2ray.executable().toString(), "XRAY_DRAIN_INTERVAL", "3600");
+        return Map.of("XRAY_EXECUTABLE_PATH", RealV2ray.executable().toString());
     }
 }
