@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one Xray or v2fly core for the panel, as the coordinator of small roles: {@link ConfigCheck} tests a config
  * with the core's own test mode before anything is stopped for it; {@link CoreLauncher} starts cores, tied to the
- * node's life and recorded for the next start; the users live in a {@link UserTable} and change live through
- * {@link LiveUserUpdater}; {@link LiveStats} answers stats from the core's counters and {@link UsageDrain} hands
+ * node's life and recorded for the next start; the users live in a {@link UserTable} and {@link UserSync} applies
+ * only their difference; {@link LiveStats} answers stats from the core's counters and {@link UsageDrain} hands
  * them to the node's usage ledger; {@link CoreWatchdog} (with its {@link CoreHealthProbe}) restarts a core that
  * exits or hangs; {@link StaleCore} ends a core an earlier run of the node left behind.
  *
@@ -88,6 +88,7 @@ public final class XrayBackend implements Backend {
     private final CoreWatchdog watchdog;
     private final ReentrantLock lock = new ReentrantLock();
     private final UserTable users = new UserTable();
+    private final UserSync userSync;
     private final AtomicInteger restarts = new AtomicInteger();
 
     private volatile boolean closed;
@@ -112,6 +113,7 @@ public final class XrayBackend implements Backend {
         this.liveStats = new LiveStats(usage);
         this.launcher = new CoreLauncher(context, settings, connector, tuning.launch());
         this.watchdog = new CoreWatchdog(new Watched(), tuning.watchdog(), String.valueOf(INSTANCES.incrementAndGet()));
+        this.userSync = new UserSync(config, users, new Synced());
     }
 
     /** Tests the config with the core's own test mode (see {@link ConfigCheck}); nothing runs afterwards. */
@@ -284,8 +286,7 @@ public final class XrayBackend implements Backend {
 
     private void apply(Collection<User> given, boolean fullSet) {
         CoreFlavor flavor = started().flavor();
-        SyncProblems problems = new SyncProblems();
-        boolean unreachable = false;
+        UserSync.Result result;
         lockForSync();
         try {
             requireServing();
@@ -293,43 +294,16 @@ public final class XrayBackend implements Backend {
             if (running != null) {
                 failIfNotAnswering(running);
             }
-            long began = System.nanoTime();
-            // resolved and compared one user at a time: only the users that change are kept
-            UserDiff.Builder wanted = UserDiff.from(users.byEmail());
-            Map<String, String> invalid = config.resolveEach(given, flavor, wanted::want);
-            problems.skipped(invalid);
-            UserDiff diff = wanted.build(fullSet, invalid.keySet());
-            if (diff.isEmpty()) {
-                log.debug("user sync of {} users: nothing changed", given.size());
-            } else if (diff.needsRestart(flavor, config.managedInbounds())) {
-                users.putAll(diff);
-                log.info("{} users changed in inbounds a {} core cannot change live (Shadowsocks); restarting it",
-                        diff.changedEmails().size(), flavor.displayName());
-                try {
-                    restartLocked(running, "users changed in a Shadowsocks inbound", true);
-                } catch (BackendException e) {
-                    watchdog.coreFailed(null, "the restart for a user change failed", false);
-                    throw e;
-                }
-            } else if (running == null) {
-                users.putAll(diff); // the core is down; its next start renders these users
-            } else {
-                unreachable = applyLive(running, diff, problems);
-            }
-            if (!diff.isEmpty()) {
-                log.atLevel(fullSet ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG)
-                        .log("user sync: {} changes for {} users in {} ms", diff.changes().size(),
-                                diff.changedEmails().size(), (System.nanoTime() - began) / 1_000_000);
-            }
+            result = userSync.apply(given, fullSet, flavor, running);
         } finally {
             lock.unlock();
         }
-        if (unreachable) {
+        if (result.unreachable()) {
             throw new BackendException(BackendException.Kind.FAILURE, "the core stopped answering during this sync;"
                     + " the node restarts it with every user, this sync's changes included"
-                    + (problems.isEmpty() ? "" : ". Also: " + problems.sentence()));
+                    + (result.problems().isEmpty() ? "" : ". Also: " + result.problems().sentence()));
         }
-        problems.throwIfAny();
+        result.problems().throwIfAny();
     }
 
     /**
@@ -349,34 +323,6 @@ public final class XrayBackend implements Backend {
             Thread.currentThread().interrupt();
             throw new BackendException(BackendException.Kind.FAILURE, "interrupted while waiting to sync users", e);
         }
-    }
-
-    /** Caller holds the lock. Applies the diff live; returns whether the core stopped answering meanwhile. */
-    private boolean applyLive(CoreSession running, UserDiff diff, SyncProblems problems) {
-        List<LiveUserUpdater.Outcome> outcomes;
-        try {
-            outcomes = new LiveUserUpdater(running.api()).apply(diff.changes());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException(BackendException.Kind.FAILURE, "interrupted while syncing users", e);
-        }
-        boolean unreachable = false;
-        for (LiveUserUpdater.Outcome outcome : outcomes) {
-            if (outcome.coreUnreachable()) {
-                // the wanted state goes into the table; the restart renders it into the new core
-                users.record(outcome.change(), true, outcome.change().added() != null);
-                unreachable = true;
-            } else {
-                users.record(outcome.change(), outcome.removed(), outcome.added());
-                if (outcome.error() != null) {
-                    problems.refused(outcome);
-                }
-            }
-        }
-        if (unreachable) {
-            watchdog.coreFailed(running, "the core's API stopped answering during a user sync", false);
-        }
-        return unreachable;
     }
 
     /**
@@ -557,6 +503,24 @@ public final class XrayBackend implements Backend {
             return Map.copyOf(users.byEmail());
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** What a sync asks of the backend; called under the lock. */
+    private final class Synced implements UserSync.Core {
+        @Override
+        public void restartForChange(CoreSession running, String reason) {
+            try {
+                restartLocked(running, reason, true);
+            } catch (BackendException e) {
+                watchdog.coreFailed(null, "the restart for a user change failed", false);
+                throw e;
+            }
+        }
+
+        @Override
+        public void unreachable(CoreSession running) {
+            watchdog.coreFailed(running, "the core's API stopped answering during a user sync", false);
         }
     }
 
