@@ -97,7 +97,10 @@ final class FakeCoreNode implements AutoCloseable {
     @Override
     public void close() {
         core.close();
-        node.grpc().withDeadlineAfter(1, TimeUnit.MINUTES).stop(Empty.getDefaultInstance());
-        node.close();
+        try {
+            node.grpc().withDeadlineAfter(1, TimeUnit.MINUTES).stop(Empty.getDefaultInstance());
+        } finally {
+            node.close(); // the node's process ends, by its pid, whatever Stop answered
+        }
     }
 }

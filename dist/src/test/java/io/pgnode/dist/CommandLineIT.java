@@ -50,7 +50,7 @@ class CommandLineIT {
     }
 
     @Test
-    void pluginsListsTheShippedXrayPluginAndAFailedPluginWithItsCause() throws Exception {
+    void pluginsListsTheShippedPluginsAndAFailedPluginWithItsCause() throws Exception {
         TestingDistribution distribution = TestingDistribution.unpack(temp);
         // the classic third-party mistake: built without pf4j's annotation processor, so no extension index
         Path classes = SamplePlugin.compile(temp.resolve("classes"));
@@ -64,12 +64,15 @@ class CommandLineIT {
                 "plugins directory " + distribution.plugins(),
                 "loaded xray " + TestingDistribution.VERSION + " (xray-plugin-" + TestingDistribution.VERSION
                         + ".zip): backend xray, type 0; reads DEBUG, GENERATED_CONFIG_PATH, XRAY_ASSETS_PATH, "
-                        + "XRAY_DRAIN_INTERVAL, XRAY_EXECUTABLE_PATH",
+                        + "XRAY_EXECUTABLE_PATH",
+                "loaded wireguard " + TestingDistribution.VERSION + " (wireguard-plugin-" + TestingDistribution.VERSION
+                        + ".zip): backend wireguard, type 1; reads WIREGUARD_CURL_PATH, WIREGUARD_GO_PATH, "
+                        + "WIREGUARD_IP_PATH, WIREGUARD_LOG_LEVEL, WIREGUARD_MODE, WIREGUARD_WG_PATH",
                 "failed memory-0.1.0.zip: skipped: it holds no BackendFactory extension (an @Extension class listed "
                         + "in META-INF/extensions.idx, which pf4j's annotation processor writes)",
-                "1 backend available: xray (type 0); 1 failure");
+                "2 backends available: xray (type 0), wireguard (type 1); 1 failure");
         try (Stream<Path> files = Files.list(distribution.plugins())) {
-            assertThat(files).as("the node only reads its plugins directory").hasSize(2);
+            assertThat(files).as("the node only reads its plugins directory").hasSize(3);
         }
     }
 

@@ -35,10 +35,11 @@ class DistributionLayoutIT {
         assertThat(home.resolve("lib/node-spi-" + TestingDistribution.VERSION + ".jar")).isRegularFile();
         try (Stream<Path> plugins = Files.list(home.resolve("plugins"))) {
             assertThat(plugins.map(p -> p.getFileName().toString()))
-                    .containsExactly("xray-plugin-" + TestingDistribution.VERSION + ".zip");
+                    .containsExactlyInAnyOrder("xray-plugin-" + TestingDistribution.VERSION + ".zip",
+                            "wireguard-plugin-" + TestingDistribution.VERSION + ".zip");
         }
-        for (String file : List.of("conf/node.yml", "conf/.env.example", "systemd/pg-node.service", "Dockerfile",
-                "INSTALL.md")) {
+        for (String file : List.of("conf/node.yml", "conf/.env.example", "systemd/pg-node.service",
+                "systemd/wireguard.conf", "Dockerfile", "INSTALL.md")) {
             assertThat(home.resolve(file)).isRegularFile();
         }
         assertThat(home.resolve("INSTALL.md")).content()
@@ -55,7 +56,7 @@ class DistributionLayoutIT {
         Set<String> inNodeYml = documented(distribution.home().resolve("conf/node.yml"));
         Set<String> inEnvExample = documented(distribution.home().resolve("conf/.env.example"));
 
-        assertThat(read).contains("XRAY_EXECUTABLE_PATH");
+        assertThat(read).contains("XRAY_EXECUTABLE_PATH", "WIREGUARD_MODE");
         assertThat(inNodeYml).isEqualTo(read);
         // the upstream node's names, all of which pg-node reads
         assertThat(inEnvExample).containsExactlyInAnyOrder("SERVICE_PORT", "SERVICE_PROTOCOL", "NODE_HOST",
@@ -79,6 +80,21 @@ class DistributionLayoutIT {
         assertThat(Files.readString(home.resolve("INSTALL.md")))
                 .contains("useradd --system --home-dir /var/lib/pg-node --shell /usr/sbin/nologin pg-node",
                         "ln -sfn /opt/pg-node-" + TestingDistribution.VERSION + " /opt/pg-node");
+    }
+
+    @Test
+    void aWireguardNodeGetsTheCapabilityAndTheSocketDirectoryFromTheShippedDropIn() throws IOException {
+        Path home = TestingDistribution.unpack(temp).home();
+
+        String dropIn = Files.readString(home.resolve("systemd/wireguard.conf"));
+        assertThat(dropIn.lines()).contains("[Service]", "AmbientCapabilities=CAP_NET_ADMIN",
+                "CapabilityBoundingSet=CAP_NET_ADMIN", "RuntimeDirectory=wireguard");
+        String unit = Files.readString(home.resolve("systemd/pg-node.service"));
+        assertThat(unit.lines()).as("a device restriction would hide /dev/net/tun from wireguard-go")
+                .noneMatch(line -> line.startsWith("PrivateDevices=") || line.startsWith("DevicePolicy="));
+        assertThat(Files.readString(home.resolve("INSTALL.md")))
+                .contains("apt-get install --no-install-recommends wireguard-go wireguard-tools iproute2",
+                        "cp /opt/pg-node/systemd/wireguard.conf /etc/systemd/system/pg-node.service.d/");
     }
 
     /** The names a `pg-node plugins` line says a backend reads: "...; reads A, B=value, C". */

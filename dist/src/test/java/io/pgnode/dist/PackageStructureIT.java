@@ -37,7 +37,8 @@ class PackageStructureIT {
         PackageGraph graph = PackageGraph.of(jars);
 
         assertThat(graph.packages()).as("jdeps saw the project's packages")
-                .contains("io.pgnode.host", "io.pgnode.host.cli", "io.pgnode.spi", "io.pgnode.plugin.xray");
+                .contains("io.pgnode.host", "io.pgnode.host.cli", "io.pgnode.spi", "io.pgnode.plugin.xray",
+                        "io.pgnode.plugin.wireguard");
         assertThat(graph.cycles()).as("package cycles").isEmpty();
         assertThat(graph.splitPackages()).as("packages in more than one jar").isEmpty();
     }

@@ -50,7 +50,7 @@ class ThirdPartyPluginIT {
         assertThat(plugins.exitCode()).as("%s", plugins).isZero();
         assertThat(plugins.stdout()).contains("loaded memory 0.1.0 (memory-0.1.0.zip): backend memory, type 100; "
                 + "reads MEMORY_GREETING=hi");
-        assertThat(plugins.stdout()).last().isEqualTo("2 backends available: xray (type 0), memory (type 100)");
+        assertThat(plugins.stdout()).last().isEqualTo("3 backends available: xray (type 0), wireguard (type 1), memory (type 100)");
 
         Map<String, String> settings = new HashMap<>(TestingDistribution.freePorts());
         settings.put("MEMORY_GREETING", "hi");

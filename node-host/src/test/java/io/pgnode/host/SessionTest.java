@@ -77,7 +77,9 @@ class SessionTest {
 
         List<String> entries = journalAfter(node, mark);
         assertThat(entries.get(0)).startsWith("create users=[second@x]");
-        assertThat(entries.subList(1, entries.size())).containsExactly("close", "start tccl=plugin");
+        // the new config is checked, the running core's usage collected, then it stops and the new one starts
+        assertThat(entries.subList(1, entries.size()))
+                .containsExactly("checkConfig", "drain [USER, INBOUND, OUTBOUND]", "close", "start tccl=plugin");
         // the first client is not locked out: it now talks to the new backend
         assertThat(emails(rest.stats(TestingBackendPlugin.ALL_USERS))).containsExactly("second@x");
         rest.stop();

@@ -37,10 +37,13 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     private final NodeService service;
     private final Executor executor;
+    private final long maxUploadBytes;
 
-    NodeGrpcService(NodeService service, Executor executor) {
+    /** @param maxUploadBytes the most bytes the chunks of one chunked user upload may have together */
+    NodeGrpcService(NodeService service, Executor executor, long maxUploadBytes) {
         this.service = requireNonNull(service, "service is null");
         this.executor = requireNonNull(executor, "executor is null");
+        this.maxUploadBytes = maxUploadBytes;
     }
 
     @Override
@@ -77,7 +80,8 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     @Override
     public void getBackendStats(Empty request, StreamObserver<BackendStatsResponse> response) {
-        backendCall(response, () -> WireMapping.backendStats(service.backendStats()));
+        // no early UNAVAILABLE: backendStats() itself says "failed to get sys stats" (the panel's health check)
+        unary(response, () -> WireMapping.backendStats(service.backendStats()));
     }
 
     /**
@@ -151,7 +155,7 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     @Override
     public StreamObserver<UsersChunk> syncUsersChunked(StreamObserver<Empty> response) {
-        UsersChunkAssembler assembler = new UsersChunkAssembler();
+        UsersChunkAssembler assembler = new UsersChunkAssembler(maxUploadBytes);
         return new ClientStream<>(response, chunk -> {
             service.requireStarted();
             assembler.add(chunk);

@@ -33,16 +33,23 @@ import java.util.TreeSet;
 final class RestRoutes {
 
     private final NodeService service;
+    private final long maxUploadBytes;
     private final RoutingHandler routing = Handlers.routing();
     private final Map<String, Set<String>> methodsByPath = new TreeMap<>();
 
-    private RestRoutes(NodeService service) {
+    private RestRoutes(NodeService service, long maxUploadBytes) {
         this.service = requireNonNull(service, "service is null");
+        this.maxUploadBytes = maxUploadBytes;
     }
 
-    /** The routing handler; it throws {@link NodeException}s for the caller to answer. */
-    static HttpHandler create(NodeService service) {
-        return new RestRoutes(service).register();
+    /**
+     * The routing handler; it throws {@link NodeException}s for the caller to answer. Bodies are read before it
+     * runs ({@link RequestBodies}).
+     *
+     * @param maxUploadBytes the most bytes the chunks of one chunked user upload may have together
+     */
+    static HttpHandler create(NodeService service, long maxUploadBytes) {
+        return new RestRoutes(service, maxUploadBytes).register();
     }
 
     private HttpHandler register() {
@@ -74,7 +81,8 @@ final class RestRoutes {
             String name = ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest").getName();
             ProtobufExchange.send(exchange, WireMapping.onlineIps(name, service.onlineIps(name)));
         });
-        route(Methods.GET, "/stats/backend", exchange -> ProtobufExchange.send(exchange,
+        // no early 503: backendStats() itself says "failed to get sys stats", which the panel's health check matches
+        routeWithoutBackend(Methods.GET, "/stats/backend", exchange -> ProtobufExchange.send(exchange,
                 WireMapping.backendStats(service.backendStats())));
         route(Methods.GET, "/stats/system", exchange -> ProtobufExchange.send(exchange,
                 WireMapping.systemStats(service.systemStats())));
@@ -87,10 +95,8 @@ final class RestRoutes {
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync/chunked", exchange -> {
-            // each frame is limited on its own; the whole upload may exceed one message's limit
-            exchange.setMaxEntitySize(0);
-            UsersChunkAssembler assembler = new UsersChunkAssembler();
-            ChunkedUsersBody.read(exchange.getInputStream(), assembler::add);
+            UsersChunkAssembler assembler = new UsersChunkAssembler(maxUploadBytes);
+            ChunkedUsersBody.read(RequestBody.of(exchange).stream(), assembler::add);
             service.syncUsers(WireMapping.users(assembler.users()));
             ProtobufExchange.sendEmpty(exchange);
         });

@@ -151,9 +151,13 @@ public final class NodeService implements AutoCloseable {
                     previous == null ? "nothing runs" : "the running backend keeps serving", e.getMessage());
             throw e;
         }
-        boolean suspended = previous != null && suspend(previous);
-        if (previous != null && !suspended) {
-            end(previous, "replaced by a new Start");
+        boolean suspended = false;
+        if (previous != null) {
+            collect(previous, "before a Start replaces it");
+            suspended = suspend(previous);
+            if (!suspended) {
+                stopCollected(previous, "replaced by a new Start");
+            }
         }
         String coreVersion;
         try {
@@ -166,7 +170,7 @@ public final class NodeService implements AutoCloseable {
             throw suspended ? bringBack(previous, e) : e;
         }
         if (suspended) {
-            end(previous, "replaced by a new Start");
+            stopCollected(previous, "replaced by a new Start");
         }
         context.releaseUsers();
         Session started = new Session(plugin, backend, coreVersion.isBlank() ? "unknown" : coreVersion,
@@ -179,9 +183,8 @@ public final class NodeService implements AutoCloseable {
         return info(started);
     }
 
-    /** Collects the running backend's usage and suspends it; false when it cannot be suspended. */
+    /** Suspends the running backend (its usage is collected); false when it cannot be suspended. */
     private boolean suspend(Session previous) {
-        collect(previous, "before a Start replaces it");
         try {
             boolean suspended = previous.backend().suspend();
             if (suspended) {
@@ -200,7 +203,7 @@ public final class NodeService implements AutoCloseable {
         try {
             previous.backend().resume();
         } catch (NodeException resumeFailed) {
-            end(previous, "it could not be brought back after a failed Start");
+            stopCollected(previous, "it could not be brought back after a failed Start");
             log.error("Backend {} could not be brought back: {}", previous.plugin().name(), resumeFailed.getMessage());
             return new NodeException(failure.code(), failure.getMessage() + " (Bringing the previous backend back "
                     + "failed too: " + resumeFailed.getMessage() + "; no backend runs.)", failure);
@@ -254,6 +257,11 @@ public final class NodeService implements AutoCloseable {
         return withBackend(backend -> logHub.subscribe());
     }
 
+    /** How many log readers are attached now. */
+    public int logReaderCount() {
+        return logHub.readerCount();
+    }
+
     /** The machine's figures of the last sampling interval. */
     public SystemSnapshot systemStats() {
         return withBackend(backend -> sampler.latest());
@@ -279,7 +287,7 @@ public final class NodeService implements AutoCloseable {
      */
     public void stats(StatQuery query, Consumer<Stat> sink) {
         withBackend(backend -> {
-            usage.answer(backend, query, sink);
+            usage.answer(backend::stats, query, sink);
             return null;
         });
         if (query.reset() && !query.scope().isSingle()) {
@@ -412,6 +420,11 @@ public final class NodeService implements AutoCloseable {
     /** Collects the backend's usage (the ledger then holds it, on disk), then stops it. Caller holds the write lock. */
     private void end(Session ending, String reason) {
         collect(ending, "before it stops");
+        stopCollected(ending, reason);
+    }
+
+    /** Stops a backend whose usage was collected. Caller holds the write lock. */
+    private void stopCollected(Session ending, String reason) {
         session = null;
         logHub.endAll();
         ending.end();
@@ -422,7 +435,7 @@ public final class NodeService implements AutoCloseable {
     /** Moves every counter of the backend's core into the ledger; a core that does not answer loses what it counted. */
     private void collect(Session from, String when) {
         try {
-            usage.drain(from.backend(), UsageAccounting.ALL);
+            usage.drain(from.backend()::drainUsage, UsageAccounting.ALL);
         } catch (NodeException e) {
             log.warn("Could not collect the core's traffic counters {}: {}; traffic since the last collection is lost",
                     when, e.getMessage());

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.pgnode.host.error.ErrorKind;
 import io.pgnode.host.error.NodeException;
-import io.pgnode.host.plugin.PluginBackend;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
 import io.pgnode.spi.TrafficOwner;
@@ -43,6 +42,12 @@ public final class UsageAccounting {
         this.file = requireNonNull(file, "file is null");
     }
 
+    /** What the running backend's core counts now: a backend's {@code stats(query, sink)}. */
+    @FunctionalInterface
+    public interface LiveCounters {
+        void stats(StatQuery query, Consumer<Stat> sink);
+    }
+
     /** Where backends hand over what they drain. */
     public UsageLedger ledger() {
         return ledger;
@@ -53,7 +58,7 @@ public final class UsageAccounting {
      * With reset, the ledger's part is taken out of it and the ledger is on disk before this returns (so that a
      * crash after the answer went out cannot report it again).
      */
-    public void answer(PluginBackend backend, StatQuery query, Consumer<Stat> sink) {
+    public void answer(LiveCounters backend, StatQuery query, Consumer<Stat> sink) {
         TrafficOwner owner = query.scope().owner();
         if (query.scope().isSingle()) {
             answerOne(backend, query, owner).forEach(sink);
@@ -78,7 +83,7 @@ public final class UsageAccounting {
         }
     }
 
-    private List<Stat> answerOne(PluginBackend backend, StatQuery query, TrafficOwner owner) {
+    private List<Stat> answerOne(LiveCounters backend, StatQuery query, TrafficOwner owner) {
         String name = query.name();
         long[] held = new long[2];
         if (!query.reset()) {
@@ -99,7 +104,7 @@ public final class UsageAccounting {
             held[1] = ledger.take(owner, name, Stat.DOWNLINK);
         }
         List<Stat> answer = new ArrayList<>(2);
-        for (int i = 0; i < 2; i++) {
+        for (int i = 1; i >= 0; i--) { // downlink first, as the cores' own answers sort
             String direction = UsageLedger.DIRECTIONS[i];
             long value = held[i];
             for (Stat stat : live) {
@@ -150,9 +155,9 @@ public final class UsageAccounting {
         }
     }
 
-    /** Moves the backend's counters of these owners into the ledger, and the ledger to disk. */
-    public void drain(PluginBackend backend, Set<TrafficOwner> owners) {
-        backend.drainUsage(owners);
+    /** Moves a backend's counters into the ledger ({@code drain} is its drainUsage), and the ledger to disk. */
+    public void drain(Consumer<Set<TrafficOwner>> drain, Set<TrafficOwner> owners) {
+        drain.accept(owners);
         save();
     }
 

@@ -6,6 +6,7 @@ import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
@@ -134,7 +135,8 @@ public final class EncodedStats {
                             in.skipField(tag);
                             continue;
                         }
-                        io.pgnode.proto.Stat stat = in.readMessage(io.pgnode.proto.Stat.parser(), null);
+                        io.pgnode.proto.Stat stat = in.readMessage(io.pgnode.proto.Stat.parser(),
+                                ExtensionRegistryLite.getEmptyRegistry());
                         return new Stat(stat.getName(), stat.getType(), stat.getLink(), stat.getValue());
                     }
                     return null;

@@ -18,6 +18,7 @@ import io.pgnode.host.TestingNode;
 import io.pgnode.host.TestingRestClient;
 import io.pgnode.host.TestingRestClient.Response;
 import io.pgnode.host.service.NodeService;
+import io.pgnode.host.wire.BodyLimit;
 import io.pgnode.proto.Backend;
 import io.pgnode.proto.BaseInfoResponse;
 import io.pgnode.proto.Empty;
@@ -96,6 +97,8 @@ class RestApiTest {
         assertThat(journalAfter(node, mark)).containsExactly(
                 "create users=[c@x] excluded=[untouched] settings={TESTING_GREETING=hello, TESTING_SECRET=s3cret}"
                         + " jackson=plugin host-classes=hidden",
+                "checkConfig",
+                "drain [USER, INBOUND, OUTBOUND]",
                 "close",
                 "start tccl=plugin");
     }
@@ -136,7 +139,7 @@ class RestApiTest {
         assertThat(journalAfter(node, mark)).containsExactly("stats USERS name= reset=true", "stats USERS name= reset=true");
         // a single target answers both directions, zero for the one without traffic
         assertThat(rest.stats(StatRequest.newBuilder().setType(StatType.UserStat).setName("b@x").build())
-                .getStatsList()).containsExactly(stat("b@x", "uplink", 200), stat("b@x", "downlink", 0));
+                .getStatsList()).containsExactly(stat("b@x", "downlink", 0), stat("b@x", "uplink", 200));
         assertThat(rest.stats(StatRequest.newBuilder().setType(StatType.Inbounds).build()).getStatsList())
                 .containsExactly(stat("in-1", "downlink", 2), stat("in-2", "downlink", 1));
     }
@@ -266,7 +269,7 @@ class RestApiTest {
     @Test
     void aBodyOverTheLimitIs413AndChangesNothing() {
         // a Users message whose one user claims more bytes than the node takes: a valid start, then too much
-        byte[] tooBig = new byte[ProtobufExchange.MAX_MESSAGE_BYTES + 1];
+        byte[] tooBig = new byte[(int) BodyLimit.forThisJvm() + 1];
         tooBig[0] = 0x0a;
         tooBig[1] = (byte) 0xff;
         tooBig[2] = (byte) 0xff;

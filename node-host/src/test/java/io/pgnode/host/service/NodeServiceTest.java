@@ -3,6 +3,7 @@ package io.pgnode.host.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgnode.host.CapturedLogs;
 import io.pgnode.host.TestingBackendPlugin;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
@@ -43,11 +44,15 @@ class NodeServiceTest {
         Path plugins = TestingBackendPlugin.pluginsDir(temp);
         registry = BackendRegistry.load(plugins, "1.0.0");
         // the timer never fires during a test: the tests call stopIfIdle() themselves
+        service = service(KeepAliveAction.STOP);
+    }
+
+    private NodeService service(KeepAliveAction keepAliveAction) {
         Path data = temp.resolve("data");
-        NodeOptions options = new NodeOptions("1.0.0", data, 10, 0, KeepAliveAction.STOP, Duration.ofHours(1),
+        NodeOptions options = new NodeOptions("1.0.0", data, 10, 0, keepAliveAction, Duration.ofHours(1),
                 Optional.empty());
         LedgerFile ledgerFile = new LedgerFile(temp);
-        service = new NodeService(registry, names -> Map.of(), options,
+        return new NodeService(registry, names -> Map.of(), options,
                 SystemSampler.start(Duration.ofHours(1), scheduler), HeapTrim.withSystemGc(scheduler),
                 new UsageAccounting(ledgerFile.load(), ledgerFile), clock::get, scheduler);
     }
@@ -76,6 +81,29 @@ class NodeServiceTest {
         service.stopIfIdle();
         assertThat(service.info().started()).isFalse();
         assertThat(journal()).endsWith("close");
+    }
+
+    @Test
+    void withKeepAliveActionKeepAnExpiredKeepAliveIsLoggedOnceAndTheBackendServes() {
+        service.close();
+        service = service(KeepAliveAction.KEEP);
+        service.start(start(10));
+
+        try (CapturedLogs logs = CapturedLogs.of(NodeService.class)) {
+            advance(10_000);
+            service.stopIfIdle();
+            service.stopIfIdle();
+
+            assertThat(service.info().started()).isTrue();
+            assertThat(journal()).doesNotContain("close");
+            assertThat(logs.lines()).filteredOn(line -> line.contains("KEEP_ALIVE_ACTION=keep")).singleElement()
+                    .asString().startsWith("WARN No request for 10 s (keep_alive)");
+
+            service.recordActivity();
+            advance(10_000);
+            service.stopIfIdle();
+            assertThat(logs.lines()).filteredOn(line -> line.contains("KEEP_ALIVE_ACTION=keep")).hasSize(2);
+        }
     }
 
     @Test

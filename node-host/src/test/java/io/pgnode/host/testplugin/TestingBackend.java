@@ -8,28 +8,84 @@ import io.pgnode.spi.OutboundLatency;
 import io.pgnode.spi.RuntimeStats;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
+import io.pgnode.spi.TrafficOwner;
+import io.pgnode.spi.UsageSink;
 import io.pgnode.spi.User;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-/** Keeps the user set in memory and answers stats from it, so tests can tell what it was asked. */
+/**
+ * Keeps the user set in memory and answers stats from it, so tests can tell what it was asked. With
+ * {@code traffic} in its config it is a fake core that counts that traffic once: stats with reset and drains
+ * take it out, as a core's counters are.
+ */
 final class TestingBackend implements Backend {
 
     private final TestingConfig config;
     private final TestingJournal journal;
     private final LogSink logSink;
+    private final UsageSink usage;
     private final Map<String, User> users = new ConcurrentSkipListMap<>();
+    /** email → {uplink, downlink} the fake core counts; guarded by itself. */
+    private final Map<String, long[]> traffic;
     private volatile boolean running;
 
     TestingBackend(BackendContext context, TestingConfig config, TestingJournal journal) {
         this.config = config;
         this.journal = journal;
         this.logSink = context.logSink();
+        this.usage = context.usage();
+        this.traffic = config.traffic();
         context.users().forEach(user -> users.put(user.email(), user));
+    }
+
+    @Override
+    public void checkConfig() {
+        journal.record("checkConfig");
+        config.failIfAsked("checkConfig");
+    }
+
+    @Override
+    public boolean suspend() {
+        if (!config.suspendable()) {
+            return false;
+        }
+        journal.record("suspend");
+        running = false;
+        return true;
+    }
+
+    @Override
+    public void resume() {
+        journal.record("resume");
+        config.failIfAsked("resume");
+        running = true;
+    }
+
+    @Override
+    public void drainUsage(Set<TrafficOwner> owners) {
+        journal.record("drain " + owners);
+        if (!owners.contains(TrafficOwner.USER)) {
+            return;
+        }
+        synchronized (traffic) {
+            traffic.forEach((email, counted) -> {
+                usage.add(TrafficOwner.USER, email, Stat.UPLINK, counted[0]);
+                usage.add(TrafficOwner.USER, email, Stat.DOWNLINK, counted[1]);
+                counted[0] = 0;
+                counted[1] = 0;
+            });
+        }
     }
 
     @Override
@@ -80,6 +136,10 @@ final class TestingBackend implements Backend {
     public List<Stat> stats(StatQuery query) {
         journal.record("stats " + query.scope() + " name=" + query.name() + " reset=" + query.reset());
         config.failIfAsked("stats");
+        awaitGate();
+        if (!traffic.isEmpty() && (query.scope() == StatQuery.Scope.USERS || query.scope() == StatQuery.Scope.USER)) {
+            return countedTraffic(query);
+        }
         List<Stat> stats = switch (query.scope()) {
             case USERS -> userStats();
             case USER -> userStats().stream().filter(s -> s.name().equals(query.name())).toList();
@@ -141,6 +201,43 @@ final class TestingBackend implements Backend {
         config.failIfAsked("latency");
         return List.of(new OutboundLatency("direct", true, 12, "https://example.com", 1_700_000_100L, 1_700_000_200L,
                 "testing"));
+    }
+
+    private List<Stat> countedTraffic(StatQuery query) {
+        List<Stat> stats = new ArrayList<>();
+        synchronized (traffic) {
+            traffic.forEach((email, counted) -> {
+                if (query.scope() == StatQuery.Scope.USERS || email.equals(query.name())) {
+                    stats.add(new Stat(email, Stat.UPLINK, Stat.TRAFFIC, counted[0]));
+                    stats.add(new Stat(email, Stat.DOWNLINK, Stat.TRAFFIC, counted[1]));
+                    if (query.reset()) {
+                        counted[0] = 0;
+                        counted[1] = 0;
+                    }
+                }
+            });
+        }
+        if (query.scope().isSingle() && stats.isEmpty()) {
+            throw new BackendException(BackendException.Kind.NOT_FOUND, "no counters for " + query.name());
+        }
+        return stats;
+    }
+
+    /** With a stats gate: waits until the test sends a byte to the gate's port (at most a minute). */
+    private void awaitGate() {
+        int port = config.statsGate();
+        if (port == 0) {
+            return;
+        }
+        try (Socket gate = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            gate.setSoTimeout(60_000);
+            InputStream in = gate.getInputStream();
+            if (in.read() < 0) {
+                throw new IllegalStateException("the stats gate closed without opening");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the stats gate failed", e);
+        }
     }
 
     private User known(String email) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgnode.spi.BackendException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The test backend's config, read with the plugin's own copy of Jackson. */
 final class TestingConfig {
@@ -33,6 +35,24 @@ final class TestingConfig {
 
     boolean abilities() {
         return root.path("abilities").asBoolean(true);
+    }
+
+    /** Traffic the fake core has counted at start: email → {uplink, downlink}; empty: the fixed answers. */
+    Map<String, long[]> traffic() {
+        Map<String, long[]> traffic = new TreeMap<>();
+        root.path("traffic").fields().forEachRemaining(entry -> traffic.put(entry.getKey(),
+                new long[] {entry.getValue().path(0).asLong(), entry.getValue().path(1).asLong()}));
+        return traffic;
+    }
+
+    /** A loopback port stats answers wait on: they read one byte from it first (0: they do not wait). */
+    int statsGate() {
+        return root.path("statsGate").asInt(0);
+    }
+
+    /** Whether the backend can be suspended and resumed. */
+    boolean suspendable() {
+        return root.path("suspendable").asBoolean(false);
     }
 
     List<String> startLogLines() {

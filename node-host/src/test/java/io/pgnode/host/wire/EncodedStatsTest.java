@@ -46,6 +46,20 @@ class EncodedStatsTest {
     }
 
     @Test
+    void theStatsCanBeReadBackOneByOne() {
+        List<Stat> stats = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            stats.add(new Stat("user" + i, i % 2 == 0 ? "uplink" : "downlink", "traffic", i * 7L));
+        }
+
+        EncodedStats encoded = EncodedStats.collect(sink -> stats.forEach(sink));
+
+        List<Stat> read = new ArrayList<>();
+        encoded.stats().forEach(read::add);
+        assertThat(read).isEqualTo(stats);
+    }
+
+    @Test
     void noStatsIsTheEmptyResponse() {
         EncodedStats encoded = new EncodedStats.Writer().finish();
 

@@ -43,6 +43,11 @@ final class XrayConfigRenderer {
         this.apiInboundTag = config.apiInboundTag();
     }
 
+    /** The tag of the node's own API inbound in the rendered config. */
+    String apiInboundTag() {
+        return apiInboundTag;
+    }
+
     /**
      * Writes the full config as JSON.
      *

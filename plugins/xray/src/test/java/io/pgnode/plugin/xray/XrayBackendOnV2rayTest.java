@@ -11,6 +11,7 @@ import io.pgnode.spi.BackendException;
 import io.pgnode.spi.Proxies;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
+import io.pgnode.spi.TrafficOwner;
 import io.pgnode.spi.User;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ class XrayBackendOnV2rayTest {
         http = new TestingHttpServer();
         inbounds = TestingServerInbounds.onFreePorts();
         context = new TestingBackendContext(inbounds.panelConfig(), List.of(user("start@x", ALL)), Set.of(),
-                Map.of("XRAY_EXECUTABLE_PATH", RealV2ray.executable().toString(), "XRAY_DRAIN_INTERVAL", "3600"), dir);
+                Map.of("XRAY_EXECUTABLE_PATH", RealV2ray.executable().toString()), dir);
         Backend created = new XrayBackendFactory().create(context);
         backend = (XrayBackend) created;
         backend.start();
@@ -117,17 +118,21 @@ class XrayBackendOnV2rayTest {
     }
 
     @Test
-    void aResetReturnsLedgerPlusLiveThenZeroes() throws Exception {
+    void aDrainHandsTheCountersToTheLedgerAndAResetReturnsWhatCameSinceThenZeroes() throws Exception {
         backend.updateUsers(List.of(user("reset@x", ALL)));
         backend.stats(new StatQuery(StatQuery.Scope.USERS, "", true));
+        long ledgerBefore = context.usage().peek(TrafficOwner.USER, "reset@x", "downlink");
         traffic.assertServed(TestingServerInbounds.route("reset@x", "", "vless"));
-        backend.drainNow();
+        backend.drainUsage(UsageDrain.ALL);
         traffic.assertServed(TestingServerInbounds.route("reset@x", "", "vless"));
 
         Map<String, Long> reset = byType(backend.stats(new StatQuery(StatQuery.Scope.USER, "reset@x", true)));
         Map<String, Long> after = byType(backend.stats(new StatQuery(StatQuery.Scope.USER, "reset@x", false)));
 
-        assertThat(reset.get("downlink")).as("both fetches, drained and live").isGreaterThanOrEqualTo(2L * BYTES);
+        long drained = context.usage().peek(TrafficOwner.USER, "reset@x", "downlink") - ledgerBefore;
+        assertThat(drained).as("the first fetch, in the ledger").isBetween((long) BYTES, 2L * BYTES - 1);
+        assertThat(reset.get("downlink")).as("the second fetch, live").isBetween((long) BYTES, 2L * BYTES - 1);
+        assertThat(drained + reset.get("downlink")).as("both fetches, once").isGreaterThanOrEqualTo(2L * BYTES);
         assertThat(reset.get("uplink")).isPositive();
         assertThat(after).containsOnly(Map.entry("uplink", 0L), Map.entry("downlink", 0L));
     }

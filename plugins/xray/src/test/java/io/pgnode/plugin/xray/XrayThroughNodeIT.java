@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -94,9 +94,9 @@ class XrayThroughNodeIT {
         node = TestingNode.builder()
                 .pluginsDir(BuiltPluginZip.installIn(temp))
                 .setting("XRAY_EXECUTABLE_PATH", RealV2ray.executable().toString())
-                .setting("XRAY_DRAIN_INTERVAL", "1")
                 .setting("DEBUG", "true")
                 .setting("GENERATED_CONFIG_PATH", generatedConfig.toString())
+                .setting("USAGE_DRAIN_INTERVAL", "1") // the node collects the core's counters every second
                 .start();
         http = new TestingHttpServer();
         inbounds = TestingServerInbounds.onFreePorts();
@@ -367,7 +367,7 @@ class XrayThroughNodeIT {
         traffic.assertServed(TestingServerInbounds.route("crash@x", "", "vless"));
         int apiPort = coreApiPort();
         String downlink = "user>>>crash@x>>>traffic>>>downlink";
-        await("the node drains the core's counters (XRAY_DRAIN_INTERVAL=1)").atMost(Duration.ofSeconds(10))
+        await("the node drains the core's counters (USAGE_DRAIN_INTERVAL=1)").atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> RealV2ray.counters(apiPort, downlink).get(downlink), value -> value != null && value == 0);
         await("the gRPC stream attached").atMost(Duration.ofSeconds(10)).until(() -> !grpcLogs.values().isEmpty());
