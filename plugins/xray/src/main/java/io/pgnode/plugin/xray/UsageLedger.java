@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -29,11 +30,11 @@ final class UsageLedger {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** Counter name → bytes drained and not yet reset; guarded by {@link #lock}. */
     private final Map<String, Long> drained = new HashMap<>();
-    private final String apiInboundTag;
+    private final Set<String> nodeInboundTags;
 
-    /** @param apiInboundTag the node's own API inbound, whose counters are never reported */
-    UsageLedger(String apiInboundTag) {
-        this.apiInboundTag = apiInboundTag;
+    /** @param nodeInboundTags the node's own inbounds (API, latency probes), whose counters are never reported */
+    UsageLedger(Set<String> nodeInboundTags) {
+        this.nodeInboundTags = Set.copyOf(nodeInboundTags);
     }
 
     /** Moves the core's traffic counters into the ledger (QueryStats with reset). */
@@ -150,9 +151,9 @@ final class UsageLedger {
         return name.kind().equals(kind) && name.name().equals(target) && reported(name);
     }
 
-    /** Whether the panel sees this counter: every traffic counter but those of the node's own API inbound. */
+    /** Whether the panel sees this counter: every traffic counter but those of the node's own inbounds. */
     private boolean reported(CounterName name) {
-        return !(name.kind().equals("inbound") && name.name().equals(apiInboundTag));
+        return !(name.kind().equals("inbound") && nodeInboundTags.contains(name.name()));
     }
 
     private static String kind(StatQuery.Scope scope) {

@@ -2,10 +2,20 @@ package io.pgnode.plugin.xray;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.Channel;
 import io.pgnode.plugin.xray.api.SysStatsResponse;
+import io.pgnode.plugin.xray.latency.LatencySettings;
+import io.pgnode.plugin.xray.latency.OutboundLatencies;
+import io.pgnode.plugin.xray.latency.ProbeRoutes;
+import io.pgnode.plugin.xray.routing.RoutingConfig;
+import io.pgnode.plugin.xray.routing.RoutingControl;
+import io.pgnode.plugin.xray.routing.RuleDefinition;
+import io.pgnode.plugin.xray.routing.RuleTable;
 import io.pgnode.spi.Backend;
 import io.pgnode.spi.BackendContext;
 import io.pgnode.spi.BackendException;
+import io.pgnode.spi.OutboundLatency;
+import io.pgnode.spi.Routing;
 import io.pgnode.spi.RuntimeStats;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
@@ -13,6 +23,7 @@ import io.pgnode.spi.User;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +39,15 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one Xray or v2fly core for the panel: renders its config, starts it as a child process, keeps its
  * users in sync through its API, answers stats from the core plus the {@link UsageLedger}, and restarts it
- * (users and counters intact) when it fails.
+ * (users and counters intact) when it fails. Routing ({@link RoutingControl}, over the rules of a {@link RuleTable}
+ * that every rendering reads) and outbound latency ({@link OutboundLatencies}) are roles of their own.
  *
  * <p>Threading: start, close, restarts and user syncs are serialized by one lock; stats and online queries
  * run concurrently and never wait for a sync.
@@ -81,6 +94,10 @@ public final class XrayBackend implements Backend {
     private final ReentrantLock lock = new ReentrantLock();
     private final UserTable users = new UserTable();
     private final AtomicInteger restarts = new AtomicInteger();
+    private final RoutingConfig routingConfig;
+    private final RuleTable rules;
+    private final ProbeRoutes probes;
+    private final LatencySettings latencySettings;
 
     private volatile boolean closed;
     private volatile CoreVersion version;
@@ -89,6 +106,10 @@ public final class XrayBackend implements Backend {
     private volatile CoreSession session;
     /** The core being started, so that close() can cut a long start short. */
     private volatile CoreProcess launching;
+    /** The API port of the running core; its probe inbound listens on the same port at {@link ProbeRoutes#HOST}. */
+    private volatile int apiPort;
+    private volatile RoutingControl routing;
+    private volatile OutboundLatencies latencies;
 
     XrayBackend(BackendContext context, XraySettings settings, PanelConfig config, CoreApiConnector connector,
             Tuning tuning, String pathVariable) {
@@ -98,7 +119,11 @@ public final class XrayBackend implements Backend {
         this.connector = requireNonNull(connector, "connector is null");
         this.tuning = requireNonNull(tuning, "tuning is null");
         this.pathVariable = pathVariable == null ? "" : pathVariable;
-        this.ledger = new UsageLedger(config.apiInboundTag());
+        this.ledger = new UsageLedger(config.nodeInboundTags());
+        this.routingConfig = RoutingConfig.of(config.root());
+        this.rules = new RuleTable(routingConfig.rules());
+        this.probes = ProbeRoutes.of(config.root(), config.probeInboundTag());
+        this.latencySettings = LatencySettings.from(context.settings());
         this.watchdog = new CoreWatchdog(new Watched(), tuning.watchdog(), String.valueOf(INSTANCES.incrementAndGet()));
     }
 
@@ -119,7 +144,12 @@ public final class XrayBackend implements Backend {
             initial.entries().forEach(users::put);
             initial.error().ifPresent(e -> log.warn("starting without some users: {}", e.getMessage()));
             executable = exe;
-            renderer = new XrayConfigRenderer(config, detected.flavor());
+            renderer = new XrayConfigRenderer(config, detected.flavor(), rules, probes);
+            routing = detected.flavor() == CoreFlavor.XRAY
+                    ? RoutingControl.xray(rules, routingConfig, detected.version(), new Routed())
+                    : RoutingControl.v2fly(rules, routingConfig, detected.version(), new Routed());
+            latencies = new OutboundLatencies(config.root(), probes, latencySettings,
+                    detected.flavor() == CoreFlavor.XRAY, OutboundLatencies.Tuning.DEFAULTS, new Measured());
             session = launch(detected.flavor());
             version = detected;
             watchdog.start();
@@ -168,6 +198,7 @@ public final class XrayBackend implements Backend {
         try {
             CoreApiClient api = awaitApi(process, port, flavor);
             CoreSession started = new CoreSession(process, api);
+            apiPort = port;
             process.onExit().thenAccept(p -> {
                 if (!closed && session == started) {
                     log.warn("the core (pid {}) exited unexpectedly with code {}", p.pid(), p.exitValue());
@@ -272,6 +303,10 @@ public final class XrayBackend implements Backend {
     public void close() {
         closed = true;
         watchdog.close();
+        OutboundLatencies measuring = latencies;
+        if (measuring != null) {
+            measuring.close();
+        }
         CoreProcess starting = launching;
         if (starting != null) {
             starting.stop(tuning.stopGrace());
@@ -431,6 +466,7 @@ public final class XrayBackend implements Backend {
         }
         CoreSession started = launch(started().flavor());
         session = started;
+        routing.coreStarted(started.api().channel());
         int count = restarts.incrementAndGet();
         log.warn("core restarted ({}): restart #{}, pid {}, {} users", reason, count, started.process().pid(),
                 users.size());
@@ -496,6 +532,20 @@ public final class XrayBackend implements Backend {
                 s.getMallocs(), s.getFrees(), s.getLiveObjects(), s.getPauseTotalNs(), s.getUptime());
     }
 
+    /** Routing control of the running core: live on Xray, by restarts on v2fly. */
+    @Override
+    public Routing routing() {
+        started();
+        return routing;
+    }
+
+    /** The outbounds' latency: the config's observatory where it reports them (Xray), the node's probes otherwise. */
+    @Override
+    public List<OutboundLatency> outboundLatencies(String outboundName) {
+        started();
+        return latencies.measure(requireNonNull(outboundName, "outboundName is null"));
+    }
+
     private CoreVersion started() {
         CoreVersion v = version;
         if (v == null || closed) {
@@ -547,6 +597,55 @@ public final class XrayBackend implements Backend {
 
         ApiPortTaken(String message) {
             super(message);
+        }
+    }
+
+    /** What routing asks of the backend. */
+    private final class Routed implements RoutingControl.Core {
+        @Override
+        public <T> T exclusively(Supplier<T> change) {
+            lock.lock();
+            try {
+                if (closed) {
+                    throw new BackendException(BackendException.Kind.FAILURE, "the backend is stopped");
+                }
+                return change.get();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public Optional<Channel> api() {
+            return Optional.ofNullable(session).map(running -> running.api().channel());
+        }
+
+        @Override
+        public void restart(String reason) {
+            try {
+                restartLocked(session, reason);
+            } catch (BackendException e) {
+                watchdog.coreFailed(null, "the restart for a routing change failed");
+                throw e;
+            }
+        }
+
+        @Override
+        public List<RuleDefinition> nodeRules() {
+            return renderer.nodeRules();
+        }
+    }
+
+    /** What the latency measurements ask of the backend. */
+    private final class Measured implements OutboundLatencies.Core {
+        @Override
+        public Optional<InetSocketAddress> probeInbound() {
+            return session == null ? Optional.empty() : Optional.of(new InetSocketAddress(ProbeRoutes.HOST, apiPort));
+        }
+
+        @Override
+        public Optional<Channel> api() {
+            return Optional.ofNullable(session).map(running -> running.api().channel());
         }
     }
 

@@ -2,6 +2,7 @@ package io.pgnode.plugin.xray;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgnode.plugin.xray.latency.LatencySettings;
 import io.pgnode.spi.BackendException;
 import java.io.File;
 import java.nio.file.Files;
@@ -35,8 +36,9 @@ record XraySettings(Optional<Path> executable, Path assetsPath, boolean assetsPa
     static final String DEBUG = "DEBUG";
     static final String DRAIN_INTERVAL = "XRAY_DRAIN_INTERVAL";
 
-    /** Every setting the plugin reads, for {@code BackendFactory.settingNames()}. */
-    static final Set<String> NAMES = Set.of(EXECUTABLE, ASSETS, GENERATED_CONFIG, DEBUG, DRAIN_INTERVAL);
+    /** Every setting the plugin reads, for {@code BackendFactory.settingNames()} (the latency probes' too). */
+    static final Set<String> NAMES = Set.of(EXECUTABLE, ASSETS, GENERATED_CONFIG, DEBUG, DRAIN_INTERVAL,
+            LatencySettings.TEST_URL, LatencySettings.TIMEOUT);
 
     /** Where the official Xray installer puts the core; upstream's default XRAY_EXECUTABLE_PATH. */
     static final Path UPSTREAM_EXECUTABLE = Path.of("/usr/local/bin/xray");
