@@ -204,14 +204,15 @@ class RoutingOnXrayTest {
     @Test
     void badRulesAreRefusedByTheNodeAndNeverReachTheCore() throws Exception {
         start();
-        backend.routing().addRule("{\"outboundTag\": \"direct\", \"ruleTag\": \"taken\"}", false);
+        backend.routing().addRule("{\"outboundTag\": \"direct\", \"ruleTag\": \"taken\", \"inboundTag\": [\"vless-in\"]}", false);
         router.clearCalls();
 
         assertRefused("{not json", "not valid JSON");
         assertRefused("[{\"outboundTag\": \"direct\"}]", "one JSON object");
         assertRefused("{\"outboundTag\": \"nowhere\"}", "the config has no outbound \"nowhere\"");
         assertRefused("{\"balancerTag\": \"nobal\"}", "the config has no balancer \"nobal\"");
-        assertRefused("{\"outboundTag\": \"direct\", \"ruleTag\": \"taken\"}", "ruleTag \"taken\" exists already");
+        assertRefused("{\"outboundTag\": \"direct\", \"ruleTag\": \"taken\", \"inboundTag\": [\"vless-in\"]}",
+                "ruleTag \"taken\" exists already");
         assertRefused("{\"outboundTag\": \"direct\", \"network\": \"sctp\"}", "\"network\" has \"sctp\"");
         assertRefused("{\"outboundTag\": \"direct\", \"protocol\": [\"ftp\"]}", "\"protocol\" has \"ftp\"");
         assertRefused("{\"outboundTag\": \"direct\", \"port\": \"70000\"}", "not a port");
@@ -223,7 +224,8 @@ class RoutingOnXrayTest {
         assertRefused("{\"outboundTag\": \"direct\", \"attrs\": \"attrs[':method'] == 'GET'\"}", "must be an object");
         assertRefused("{\"outboundTag\": \"direct\", \"domian\": [\"x\"]}", "knows no rule field \"domian\"");
         assertRefused("{\"outboundTag\": \"direct\", \"balancerTag\": \"bal\"}", "names both");
-        assertRefused("{\"ruleTag\": \"nowhere\"}", "neither an outboundTag nor a balancerTag");
+        assertRefused("{\"ruleTag\": \"nowhere\", \"port\": 53}", "neither an outboundTag nor a balancerTag");
+        assertRefused("{\"outboundTag\": \"direct\", \"user\": []}", "no condition");
 
         assertThat(router.calls()).isEmpty();
         assertThat(backend.routing().rules()).containsExactly(new RoutingRule("block", "panel-ads"),
@@ -250,7 +252,7 @@ class RoutingOnXrayTest {
     @Test
     void removalsGoLiveByTagAndARetriedOrEmptyOneIsHandled() throws Exception {
         start();
-        backend.routing().addRule("{\"outboundTag\": \"direct\", \"ruleTag\": \"tmp\"}", false);
+        backend.routing().addRule("{\"outboundTag\": \"direct\", \"ruleTag\": \"tmp\", \"inboundTag\": [\"vless-in\"]}", false);
         router.clearCalls();
 
         backend.routing().removeRule("tmp");
@@ -275,7 +277,7 @@ class RoutingOnXrayTest {
         backend.routing().overrideBalancerTarget("bal", "proxy");
         router.clearCalls();
 
-        backend.routing().addRule("{\"outboundTag\": \"direct\", \"ruleTag\": \"only\"}", true);
+        backend.routing().addRule("{\"outboundTag\": \"direct\", \"ruleTag\": \"only\", \"inboundTag\": [\"vless-in\"]}", true);
 
         AddRuleRequest add = (AddRuleRequest) router.calls("AddRule").get(0).request();
         assertThat(add.getShouldAppend()).as("should_reset clears the core's rules").isFalse();
@@ -462,9 +464,9 @@ class RoutingOnXrayTest {
     void anXrayWithoutRoutingServiceChangesRulesByRestartAndAnswersTheRestUnsupported() throws Exception {
         start("Xray 1.8.4 (Xray, Penetrates Everything.) abcdef0 (go1.21 linux/amd64)", false);
 
-        backend.routing().addRule("{\"outboundTag\": \"direct\", \"ruleTag\": \"r\"}", false);
+        backend.routing().addRule("{\"outboundTag\": \"direct\", \"ruleTag\": \"r\", \"inboundTag\": [\"vless-in\"]}", false);
         assertThat(backend.restartCount()).isEqualTo(1);
-        backend.routing().addRule("{\"outboundTag\": \"direct\", \"ruleTag\": \"s\"}", false);
+        backend.routing().addRule("{\"outboundTag\": \"direct\", \"ruleTag\": \"s\", \"inboundTag\": [\"vless-in\"]}", false);
         assertThat(backend.restartCount()).isEqualTo(2);
         backend.routing().removeRule("r");
         assertThat(backend.restartCount()).isEqualTo(3);

@@ -39,6 +39,11 @@ public final class RuleReader {
             "domains", "ip", "port", "network", "source", "sourceIP", "sourcePort", "user", "inboundTag", "protocol",
             "attrs", "localIP", "localPort", "vlessRoute", "process", "localOS", "webhook", "domainMatcher");
 
+    /** The fields a rule matches connections on; a rule needs one. */
+    private static final Set<String> CONDITIONS = Set.of("domain", "domains", "ip", "port", "network", "source",
+            "sourceIP", "sourcePort", "user", "inboundTag", "protocol", "attrs", "localIP", "localPort", "vlessRoute",
+            "process", "localOS");
+
     private final Set<String> outboundTags;
     private final Set<String> balancerTags;
     private final boolean xray;
@@ -135,6 +140,17 @@ public final class RuleReader {
         if (rule.has("attrs")) {
             checkAttributes(rule.field("attrs"));
         }
+        if (CONDITIONS.stream().noneMatch(field -> effective(rule, field))) {
+            throw new IllegalArgumentException("it has no condition (both cores refuse a rule without effective"
+                    + " fields); give at least one of " + new TreeSet<>(CONDITIONS));
+        }
+    }
+
+    /** Whether the rule matches on this field: present and not empty (the cores ignore an empty list). */
+    private static boolean effective(RuleDefinition rule, String field) {
+        JsonNode value = rule.field(field);
+        return !value.isMissingNode() && !value.isNull() && !(value.isContainerNode() && value.isEmpty())
+                && !(value.isTextual() && value.asText().isEmpty());
     }
 
     private void checkTarget(RuleDefinition rule) {
