@@ -55,12 +55,18 @@ public class UsersStatBenchmark {
         settings.put("XRAY_EXECUTABLE_PATH", fakeCore.toString());
         node = InstalledNode.start(Distribution.at(Path.of(System.getProperty("pgnode.bench.home"))), work.resolve("node"),
                 settings);
-        node.grpc().withDeadlineAfter(10, TimeUnit.MINUTES).start(Backend.newBuilder().setType(BackendType.XRAY)
-                .setConfig(BenchConfig.panelConfig()).addAllUsers(BenchUsers.users(users, i -> 0)).build());
-        core = new DirectCoreApi(FakeXrayCore.portIn(node.backendDirectory("xray")), DirectCoreApi.XRAY);
-        int expected = 2 * users;
-        check("the node", node.grpc().getStats(USERS_WITH_RESET).getStatsCount(), expected);
-        check("the core", core.queryStats("user>>>", true).getStatCount(), expected);
+        try {
+            node.grpc().withDeadlineAfter(10, TimeUnit.MINUTES).start(Backend.newBuilder().setType(BackendType.XRAY)
+                    .setConfig(BenchConfig.panelConfig()).addAllUsers(BenchUsers.users(users, i -> 0)).build());
+            core = new DirectCoreApi(FakeXrayCore.portIn(node.backendDirectory("xray")), DirectCoreApi.XRAY);
+            int expected = 2 * users;
+            check("the node", node.grpc().getStats(USERS_WITH_RESET).getStatsCount(), expected);
+            check("the core", core.queryStats("user>>>", true).getStatCount(), expected);
+        } catch (RuntimeException | Error e) {
+            // JMH runs no @TearDown after a failed @Setup, and the fork's exit would leave the node running
+            stop();
+            throw e;
+        }
     }
 
     private static void check(String who, int counters, int expected) {
@@ -109,8 +115,11 @@ public class UsersStatBenchmark {
             core.close();
         }
         if (node != null) {
-            node.grpc().withDeadlineAfter(1, TimeUnit.MINUTES).stop(Empty.getDefaultInstance());
-            node.close();
+            try {
+                node.grpc().withDeadlineAfter(1, TimeUnit.MINUTES).stop(Empty.getDefaultInstance());
+            } finally {
+                node.close(); // the node's process ends, by its pid, whatever Stop answered
+            }
         }
     }
 }

@@ -48,11 +48,21 @@ final class UsersStatFigure {
                 }
             }
         }
-        Samples direct = byPath.get("coreDirect");
+        Samples direct = measured(byPath, "coreDirect");
         return List.of(
                 Row.ratio("P3 GetStats(UsersStat), " + options.users() + " users × 2, gRPC (fake Xray API)",
-                        byPath.get("nodeGrpc"), direct, "ms", 1.2),
+                        measured(byPath, "nodeGrpc"), direct, "ms", 1.2),
                 Row.ratio("P3 GetStats(UsersStat), " + options.users() + " users × 2, REST (fake Xray API)",
-                        byPath.get("nodeRest"), direct, "ms", 1.2));
+                        measured(byPath, "nodeRest"), direct, "ms", 1.2));
+    }
+
+    /** A path's samples; JMH reports a fork that failed (its setup threw) only in its output, so say so here. */
+    private static Samples measured(Map<String, Samples> byPath, String path) {
+        Samples samples = byPath.get(path);
+        if (samples == null) {
+            throw new IllegalStateException("JMH measured nothing for " + UsersStatBenchmark.class.getSimpleName()
+                    + "." + path + ": its fork failed; its output above says why");
+        }
+        return samples;
     }
 }

@@ -20,6 +20,7 @@ import io.pgnode.plugin.xray.api.SysStatsResponse;
 record CoreApiMethods(
         MethodDescriptor<AlterInboundRequest, AlterInboundResponse> alterInbound,
         MethodDescriptor<QueryStatsRequest, CoreCounters> queryStats,
+        MethodDescriptor<GetStatsRequest, GetStatsResponse> getStats,
         MethodDescriptor<SysStatsRequest, SysStatsResponse> getSysStats,
         MethodDescriptor<GetStatsRequest, GetStatsResponse> getStatsOnline,
         MethodDescriptor<GetStatsRequest, GetStatsOnlineIpListResponse> getStatsOnlineIpList) {
@@ -32,6 +33,7 @@ record CoreApiMethods(
                         AlterInboundResponse.getDefaultInstance()),
                 unary(stats, "QueryStats", ProtoUtils.marshaller(QueryStatsRequest.getDefaultInstance()),
                         CoreCounters.MARSHALLER),
+                unary(stats, "GetStats", GetStatsRequest.getDefaultInstance(), GetStatsResponse.getDefaultInstance()),
                 unary(stats, "GetSysStats", SysStatsRequest.getDefaultInstance(),
                         SysStatsResponse.getDefaultInstance()),
                 unary(stats, "GetStatsOnline", GetStatsRequest.getDefaultInstance(),

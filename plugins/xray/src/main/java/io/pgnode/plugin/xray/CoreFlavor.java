@@ -11,23 +11,25 @@ import java.util.Optional;
  * command line and a few abilities (XRAY-API.md §2, §5.4, §9, §10).
  */
 enum CoreFlavor {
-    XRAY("Xray", "xray.", List.of("run", "-c", "stdin:"), true, true,
+    XRAY("Xray", "xray.", List.of("run", "-c", "stdin:"), List.of("run", "-test", "-c", "stdin:"), true, true,
             Map.of("aes-128-gcm", 5, "aes-256-gcm", 6, "chacha20-poly1305", 7, "xchacha20-poly1305", 8)),
-    V2FLY("V2Ray", "v2ray.core.", List.of("-config", "stdin:"), false, false,
+    V2FLY("V2Ray", "v2ray.core.", List.of("-config", "stdin:"), List.of("-test", "-config", "stdin:"), false, false,
             Map.of("aes-128-gcm", 1, "aes-256-gcm", 2, "chacha20-poly1305", 3, "none", 4));
 
     private final String displayName;
     private final String packagePrefix;
     private final List<String> stdinArguments;
+    private final List<String> testArguments;
     private final boolean onlineStats;
     private final boolean liveShadowsocks;
     private final Map<String, Integer> cipherNumbers;
 
-    CoreFlavor(String displayName, String packagePrefix, List<String> stdinArguments, boolean onlineStats,
-            boolean liveShadowsocks, Map<String, Integer> cipherNumbers) {
+    CoreFlavor(String displayName, String packagePrefix, List<String> stdinArguments, List<String> testArguments,
+            boolean onlineStats, boolean liveShadowsocks, Map<String, Integer> cipherNumbers) {
         this.displayName = displayName;
         this.packagePrefix = packagePrefix;
         this.stdinArguments = stdinArguments;
+        this.testArguments = testArguments;
         this.onlineStats = onlineStats;
         this.liveShadowsocks = liveShadowsocks;
         this.cipherNumbers = cipherNumbers;
@@ -71,6 +73,15 @@ enum CoreFlavor {
     /** Arguments after the executable that make the core read its JSON config from stdin. */
     List<String> stdinArguments() {
         return stdinArguments;
+    }
+
+    /**
+     * Arguments that make the core test the JSON config on its stdin and exit: 0 and {@code Configuration OK.}, or
+     * non-zero with its reason (XRAY-API.md §9). v2fly has no {@code run} command: {@code v2ray run -test} would
+     * start serving.
+     */
+    List<String> testArguments() {
+        return testArguments;
     }
 
     /** Whether the core tracks online users (GetStatsOnline, GetStatsOnlineIpList): Xray only. */

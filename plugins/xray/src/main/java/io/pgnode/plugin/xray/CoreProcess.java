@@ -130,14 +130,21 @@ final class CoreProcess {
     }
 
     /**
-     * Stops the core: TERM, then KILL if it has not exited within {@code grace}; descendants too. Idempotent.
+     * Stops the core: TERM, then KILL if it has not exited within {@code grace} (zero: KILL at once, for a core
+     * that no longer answers and cannot act on TERM, e.g. a stopped one); descendants too. Idempotent.
      */
     void stop(Duration grace) {
         List<ProcessHandle> descendants = process.descendants().toList();
-        process.destroy();
+        if (grace.isZero()) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("core {} did not stop within {} ms of TERM; killing it", pid(), grace.toMillis());
+                if (!grace.isZero()) {
+                    log.warn("core {} did not stop within {} ms of TERM; killing it", pid(), grace.toMillis());
+                }
                 process.destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
             }

@@ -2,7 +2,6 @@ package io.pgnode.plugin.xray;
 
 import static java.util.Objects.requireNonNull;
 
-import io.pgnode.plugin.xray.api.SysStatsResponse;
 import io.pgnode.spi.BackendException;
 import java.time.Duration;
 import java.util.Optional;
@@ -14,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the core alive and its counters safe, on one scheduler thread: probes the API (GetSysStats) and
- * restarts the core after several failed probes in a row, after it exits unexpectedly, or when its
- * uptime drops (the core restarted on its own and lost every live change); retries failed restarts with
- * a growing delay; drains the counters into the ledger periodically.
+ * Keeps the core alive: restarts it, on a thread of its own, when it exited unexpectedly, when its
+ * {@link CoreHealthProbe} found it hung or restarted by itself, or when a user sync found it unreachable; retries
+ * a failed restart after 1, 2, 4 … s up to a limit. While a restart runs, it says so, so that panel calls can
+ * fail at once with that sentence instead of waiting for the restart to finish.
  */
 final class CoreWatchdog implements AutoCloseable {
 
@@ -29,15 +28,13 @@ final class CoreWatchdog implements AutoCloseable {
         Optional<CoreSession> session();
 
         /**
-         * Restarts the core unless {@code seen} is no longer the current session (someone else restarted
-         * it meanwhile). Drains first when the old core still answers.
+         * Restarts the core unless {@code seen} is no longer the current session (someone else restarted it
+         * meanwhile).
          *
+         * @param answering whether the old core may still answer, so that its counters are drained first
          * @throws BackendException when the new core does not come up
          */
-        void restart(CoreSession seen, String reason);
-
-        /** Moves the core's counters into the ledger. */
-        void drain();
+        void restart(CoreSession seen, String reason, boolean answering);
     }
 
     /**
@@ -46,161 +43,118 @@ final class CoreWatchdog implements AutoCloseable {
      * @param probeInterval time between health probes
      * @param probeTimeout how long one probe may take
      * @param failedProbesBeforeRestart consecutive failed probes that trigger a restart
-     * @param drainInterval time between drains
      * @param maxRetryDelay the longest wait between two failed restart attempts
      */
-    record Timing(Duration probeInterval, Duration probeTimeout, int failedProbesBeforeRestart, Duration drainInterval,
-            Duration maxRetryDelay) {
+    record Timing(Duration probeInterval, Duration probeTimeout, int failedProbesBeforeRestart, Duration maxRetryDelay) {
         Timing {
             requireNonNull(probeInterval, "probeInterval is null");
             requireNonNull(probeTimeout, "probeTimeout is null");
-            requireNonNull(drainInterval, "drainInterval is null");
             requireNonNull(maxRetryDelay, "maxRetryDelay is null");
+        }
+
+        CoreHealthProbe.Timing probe() {
+            return new CoreHealthProbe.Timing(probeInterval, probeTimeout, failedProbesBeforeRestart);
         }
     }
 
     private final WatchedCore core;
     private final Timing timing;
-    private final ScheduledExecutorService scheduler;
+    private final CoreHealthProbe probe;
+    private final ScheduledExecutorService restarter;
+    /** Why the core is being restarted right now, or null. */
+    private volatile String restarting;
 
-    // touched on the scheduler thread only
-    private CoreSession probedSession;
-    private long lastUptime = -1;
-    private int failedProbes;
-    private boolean restartPending;
+    // the restart thread's own
+    private boolean pending;
     private CoreSession pendingSession;
     private String pendingReason = "";
-    private long nextAttemptNanos;
+    private boolean pendingAnswering;
     private Duration retryDelay = Duration.ofSeconds(1);
 
     CoreWatchdog(WatchedCore core, Timing timing, String name) {
         this.core = requireNonNull(core, "core is null");
         this.timing = requireNonNull(timing, "timing is null");
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "xray-watchdog-" + name);
+        this.probe = new CoreHealthProbe(core::session, timing.probe(), this::coreFailed, name);
+        this.restarter = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "xray-restart-" + name);
             thread.setDaemon(true);
             return thread;
         });
     }
 
     void start() {
-        long probe = timing.probeInterval().toMillis();
-        long drain = timing.drainInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::tick, probe, probe, TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(this::drain, drain, drain, TimeUnit.MILLISECONDS);
+        probe.start();
     }
 
-    /** The core exited without being asked to: restart it now rather than at the next probe. */
+    /** The core exited without being asked to: restart it now. */
     void coreExited(CoreSession session, int exitCode) {
-        coreFailed(session, "the core exited unexpectedly with code " + exitCode);
+        coreFailed(session, "the core exited unexpectedly with code " + exitCode, false);
     }
 
     /**
-     * Something saw the core fail (it exited, its API stopped answering during a user sync, a restart for a
-     * user change failed): restart it now.
+     * Something saw the core fail: restart it now, on the restart thread.
      *
      * @param session the session that failed, or null when no core runs at all
+     * @param answering whether it may still answer (then it is drained before it is stopped)
      */
-    void coreFailed(CoreSession session, String reason) {
+    void coreFailed(CoreSession session, String reason, boolean answering) {
         try {
-            scheduler.execute(() -> {
-                requestRestart(session, reason);
-                tick();
+            restarter.execute(() -> {
+                if (!pending) {
+                    pending = true;
+                    pendingSession = session;
+                    pendingReason = reason;
+                    pendingAnswering = answering;
+                    retryDelay = Duration.ofSeconds(1);
+                }
+                attemptRestart();
             });
         } catch (RejectedExecutionException closing) {
             log.debug("not restarting the core ({}): the backend is closing", reason);
         }
     }
 
-    /** Only the first request counts until it is served; a stale one (its session is gone) is a no-op then. */
-    private void requestRestart(CoreSession seen, String reason) {
-        if (!restartPending) {
-            restartPending = true;
-            pendingSession = seen;
-            pendingReason = reason;
-            retryDelay = Duration.ofSeconds(1);
-            nextAttemptNanos = System.nanoTime();
-        }
+    /** Empty while the core answers its health probes; else why a panel call should not wait on it. */
+    Optional<String> trouble(CoreSession session) {
+        return probe.trouble(session);
     }
 
-    private void tick() {
-        try {
-            if (restartPending) {
-                attemptRestart();
-                return;
-            }
-            Optional<CoreSession> session = core.session();
-            if (session.isEmpty()) {
-                return;
-            }
-            probe(session.get());
-        } catch (RuntimeException e) {
-            log.warn("core watchdog check failed: {}", e.toString());
-        }
-    }
-
-    private void probe(CoreSession session) {
-        if (session != probedSession) {
-            probedSession = session;
-            lastUptime = -1;
-            failedProbes = 0;
-        }
-        SysStatsResponse stats;
-        try {
-            stats = session.api().sysStats(timing.probeTimeout());
-        } catch (BackendException e) {
-            failedProbes++;
-            log.warn("core health probe failed ({} of {}): {}", failedProbes, timing.failedProbesBeforeRestart(),
-                    e.getMessage());
-            if (failedProbes >= timing.failedProbesBeforeRestart()) {
-                requestRestart(session, "the core's API failed " + failedProbes + " health probes in a row");
-                attemptRestart();
-            }
-            return;
-        }
-        failedProbes = 0;
-        long uptime = stats.getUptime();
-        if (lastUptime >= 0 && uptime < lastUptime) {
-            requestRestart(session, "the core's uptime dropped from " + lastUptime + " s to " + uptime
-                    + " s: it restarted by itself and lost every live user change");
-            attemptRestart();
-            return;
-        }
-        lastUptime = uptime;
+    /** Why the core is being restarted right now, if it is. */
+    Optional<String> restarting() {
+        return Optional.ofNullable(restarting);
     }
 
     private void attemptRestart() {
-        if (System.nanoTime() - nextAttemptNanos < 0) {
+        if (!pending) {
             return;
         }
+        restarting = pendingReason;
         try {
-            core.restart(pendingSession, pendingReason);
-            restartPending = false;
-        } catch (BackendException e) {
+            core.restart(pendingSession, pendingReason, pendingAnswering);
+            pending = false;
+        } catch (RuntimeException e) {
             log.error("core restart failed ({}); next attempt in {} s: {}", pendingReason, retryDelay.toSeconds(),
                     e.getMessage());
             pendingSession = null; // a failed restart leaves no core running
-            nextAttemptNanos = System.nanoTime() + retryDelay.toNanos();
+            pendingAnswering = false;
+            try {
+                restarter.schedule(this::attemptRestart, retryDelay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                log.debug("not retrying the restart: the backend is closing");
+            }
             Duration doubled = retryDelay.multipliedBy(2);
             retryDelay = doubled.compareTo(timing.maxRetryDelay()) > 0 ? timing.maxRetryDelay() : doubled;
-        }
-    }
-
-    private void drain() {
-        try {
-            if (!restartPending && core.session().isPresent()) {
-                core.drain();
-            }
-        } catch (RuntimeException e) {
-            log.warn("could not drain the core's counters: {}", e.getMessage());
+        } finally {
+            restarting = null;
         }
     }
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        probe.close();
+        restarter.shutdownNow();
         try {
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+            restarter.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

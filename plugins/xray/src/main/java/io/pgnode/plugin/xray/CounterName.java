@@ -2,6 +2,7 @@ package io.pgnode.plugin.xray;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgnode.spi.TrafficOwner;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -31,6 +32,33 @@ record CounterName(String kind, String name, String direction) {
         requireNonNull(kind, "kind is null");
         requireNonNull(name, "name is null");
         requireNonNull(direction, "direction is null");
+    }
+
+    /** The counter kind of an owner: {@code user}, {@code inbound} or {@code outbound}. */
+    static String kind(TrafficOwner owner) {
+        return switch (owner) {
+            case USER -> KINDS[0];
+            case INBOUND -> KINDS[1];
+            case OUTBOUND -> KINDS[2];
+        };
+    }
+
+    /**
+     * What every counter name of the owner starts with, {@code kind>>>}: the QueryStats pattern for them (the
+     * core matches it anywhere in a name, so an answer may hold other counters too; see {@link #owner()}).
+     */
+    static String prefix(TrafficOwner owner) {
+        return kind(owner) + SEPARATOR;
+    }
+
+    /** Whose traffic this counter counts, or null for a kind the node does not report. */
+    TrafficOwner owner() {
+        return switch (kind) {
+            case "user" -> TrafficOwner.USER;
+            case "inbound" -> TrafficOwner.INBOUND;
+            case "outbound" -> TrafficOwner.OUTBOUND;
+            default -> null;
+        };
     }
 
     /** Parses a traffic counter's name; other names (online maps, foreign counters) are empty. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Applies a {@link UserDiff} to a running core through AlterInbound. Changes are independent of each other,
@@ -18,6 +19,10 @@ import java.util.concurrent.Semaphore;
  * <p>The core's own verdicts are tolerated where they mean the wanted state already holds: removing a
  * user the core does not have ("not found.") counts as removed, and an add that meets the same email
  * ("already exists.") removes that stale user and adds again once.
+ *
+ * <p>Once one call finds the core unreachable (no answer within the call's deadline, the connection gone), the
+ * changes not yet sent are not sent: each would wait out its own deadline against the same dead core. They end
+ * as unreachable too, and the restart that follows renders them.
  */
 final class LiveUserUpdater {
 
@@ -49,6 +54,15 @@ final class LiveUserUpdater {
                     || code == Status.Code.CANCELLED;
         }
 
+        /**
+         * Whether the core refused the user's account itself (it could not parse it: an id that is not a UUID, an
+         * account type it does not know): the panel's input, not the core's state.
+         */
+        boolean refusedTheUser() {
+            return error instanceof StatusRuntimeException e && !coreUnreachable()
+                    && CoreApiClient.isUserRefused(e.getStatus().getDescription());
+        }
+
         /** The core's own words about the failure, with the user's credential masked should the core quote it. */
         String errorText() {
             String text;
@@ -64,6 +78,10 @@ final class LiveUserUpdater {
         }
     }
 
+    /** The outcome's error of a change not sent because an earlier one found the core unreachable. */
+    private static final StatusRuntimeException NOT_SENT = Status.UNAVAILABLE
+            .withDescription("not sent: the core stopped answering during this sync").asRuntimeException();
+
     private final CoreApiClient api;
 
     LiveUserUpdater(CoreApiClient api) {
@@ -73,11 +91,22 @@ final class LiveUserUpdater {
     /** Applies every change and returns once each has an outcome. */
     List<Outcome> apply(List<UserDiff.Change> changes) throws InterruptedException {
         Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+        AtomicBoolean unreachable = new AtomicBoolean();
         List<CompletableFuture<Outcome>> pending = new ArrayList<>(changes.size());
         for (UserDiff.Change change : changes) {
             inFlight.acquire();
+            if (unreachable.get()) {
+                inFlight.release();
+                pending.add(CompletableFuture.completedFuture(new Outcome(change, false, false, NOT_SENT)));
+                continue;
+            }
             CompletableFuture<Outcome> outcome = applyOne(change);
-            outcome.whenComplete((o, t) -> inFlight.release());
+            outcome.whenComplete((o, t) -> {
+                if (o != null && o.coreUnreachable()) {
+                    unreachable.set(true);
+                }
+                inFlight.release();
+            });
             pending.add(outcome);
         }
         List<Outcome> outcomes = new ArrayList<>(pending.size());

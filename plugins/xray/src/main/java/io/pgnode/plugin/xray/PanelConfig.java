@@ -2,14 +2,17 @@ package io.pgnode.plugin.xray;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.User;
+import io.pgnode.spi.UserSyncException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -28,8 +31,17 @@ import java.util.function.Consumer;
  */
 final class PanelConfig {
 
-    /** Both cores accept comments in their JSON configs, so the panel's config may carry them too. */
-    static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
+    /**
+     * Both cores accept comments in their JSON configs, so the panel's config may carry them too. Anything but a
+     * comment after the config's object is refused: the cores read one value and would ignore the rest.
+     */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    /** The separator of the core's counter names: an email holding it would share counters with other users. */
+    static final String COUNTER_SEPARATOR = CounterName.SEPARATOR;
 
     private final ObjectNode root;
     private final Map<String, ManagedInbound> managedInbounds;
@@ -59,8 +71,7 @@ final class PanelConfig {
         try {
             tree = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw invalid("the config is not valid JSON: " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            throw invalid("the config is not valid JSON: " + e.getOriginalMessage() + where(e.getLocation()));
         }
         if (tree == null || !tree.isObject()) {
             throw invalid("the config must be a JSON object");
@@ -135,6 +146,14 @@ final class PanelConfig {
         }
         JsonNode raw = stream.has("rawSettings") ? stream.path("rawSettings") : stream.path("tcpSettings");
         return !"http".equals(raw.path("header").path("type").asText(""));
+    }
+
+    /** Where the parser stopped; some of its errors (a nesting limit) carry no location. */
+    private static String where(JsonLocation location) {
+        if (location == null || location.getLineNr() < 0) {
+            return "";
+        }
+        return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
     private static BackendException invalid(String message) {
@@ -230,6 +249,11 @@ final class PanelConfig {
                 invalid.put(user.email(), "the email is empty");
                 continue;
             }
+            if (user.email().contains(COUNTER_SEPARATOR)) {
+                invalid.put(user.email(), "the email contains \"" + COUNTER_SEPARATOR
+                        + "\", which the core uses to separate the parts of its counter names");
+                continue;
+            }
             UserEntry entry;
             try {
                 entry = resolve(user, flavor);
@@ -240,25 +264,6 @@ final class PanelConfig {
             valid.accept(entry);
         }
         return invalid;
-    }
-
-    /** The INVALID_USER error naming every skipped user (email → why), or empty when there is none. */
-    static Optional<BackendException> invalidUsers(Map<String, String> invalid) {
-        if (invalid.isEmpty()) {
-            return Optional.empty();
-        }
-        StringBuilder message = new StringBuilder("skipped ").append(invalid.size())
-                .append(invalid.size() == 1 ? " user" : " users").append(" with invalid credentials: ");
-        int shown = 0;
-        for (Map.Entry<String, String> e : invalid.entrySet()) {
-            if (shown++ == 20) {
-                message.append(", and ").append(invalid.size() - 20).append(" more");
-                break;
-            }
-            message.append(shown > 1 ? "; " : "").append(e.getKey()).append(" (").append(e.getValue()).append(')');
-        }
-        message.append("; the other users were applied");
-        return Optional.of(new BackendException(BackendException.Kind.INVALID_USER, message.toString()));
     }
 
     /**
@@ -273,9 +278,11 @@ final class PanelConfig {
             invalid = Collections.unmodifiableMap(new LinkedHashMap<>(invalid));
         }
 
-        /** The INVALID_USER error naming every skipped user, or empty when all were valid. */
-        Optional<BackendException> error() {
-            return invalidUsers(invalid);
+        /** The error naming every skipped user, or empty when all were valid. */
+        Optional<UserSyncException> error() {
+            SyncProblems problems = new SyncProblems();
+            problems.skipped(invalid);
+            return problems.toException();
         }
     }
 }

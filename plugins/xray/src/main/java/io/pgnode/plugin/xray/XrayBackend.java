@@ -19,16 +19,10 @@ import io.pgnode.spi.Routing;
 import io.pgnode.spi.RuntimeStats;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
+import io.pgnode.spi.TrafficOwner;
 import io.pgnode.spi.User;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -44,30 +40,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one Xray or v2fly core for the panel: renders its config, starts it as a child process, keeps its
- * users in sync through its API, answers stats from the core plus the {@link UsageLedger}, and restarts it
- * (users and counters intact) when it fails. Routing ({@link RoutingControl}, over the rules of a {@link RuleTable}
- * that every rendering reads) and outbound latency ({@link OutboundLatencies}) are roles of their own.
+ * Runs one Xray or v2fly core for the panel, as the coordinator of small roles: {@link ConfigCheck} tests a config
+ * with the core's own test mode before anything is stopped for it; {@link CoreLauncher} starts cores, tied to the
+ * node's life and recorded for the next start; the users live in a {@link UserTable} and {@link UserSync} applies
+ * only their difference; {@link LiveStats} answers stats from the core's counters and {@link UsageDrain} hands
+ * them to the node's usage ledger; {@link CoreWatchdog} (with its {@link CoreHealthProbe}) restarts a core that
+ * exits or hangs; {@link StaleCore} ends a core an earlier run of the node left behind. Routing ({@link RoutingControl},
+ * over the rules of a {@link RuleTable} that every rendering reads) and outbound latency ({@link OutboundLatencies})
+ * are roles of their own.
  *
- * <p>Threading: start, close, restarts and user syncs are serialized by one lock; stats and online queries
- * run concurrently and never wait for a sync.
+ * <p>Threading: start, suspend, resume, close, restarts and user syncs are serialized by one lock; stats, drains
+ * and online queries run concurrently and never wait for it. No call waits on the core longer than its
+ * deadline ({@link CoreApiClient}), and calls fail at once, with a sentence, while the core is known not to answer
+ * or is being restarted.
  */
 public final class XrayBackend implements Backend {
 
     private static final Logger log = LoggerFactory.getLogger(XrayBackend.class);
-    private static final String DEBUG_CONFIG_FILE = "xray_config.json";
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     /**
      * Knobs that are not operator settings; tests shorten them.
      *
-     * @param watchdog probe, drain and retry timing
+     * @param watchdog probe and retry timing
      * @param stopGrace how long a core may take to exit after TERM before it is killed
      * @param startTimeout how long a core with no users may take until its API answers
      * @param startTimePerMembership added to {@code startTimeout} per user-in-inbound (100k users load slowly)
      */
     record Tuning(CoreWatchdog.Timing watchdog, Duration stopGrace, Duration startTimeout,
             Duration startTimePerMembership) {
+
+        /**
+         * A probe every 5 s that fails after 2 s without an answer; 3 failed in a row restart the core, so a hung
+         * core is noticed 10-17 s after it stopped answering.
+         */
+        static final Tuning DEFAULTS = new Tuning(
+                new CoreWatchdog.Timing(Duration.ofSeconds(5), Duration.ofSeconds(2), 3, Duration.ofSeconds(30)),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMillis(1));
+
         Tuning {
             requireNonNull(watchdog, "watchdog is null");
             requireNonNull(stopGrace, "stopGrace is null");
@@ -75,11 +85,8 @@ public final class XrayBackend implements Backend {
             requireNonNull(startTimePerMembership, "startTimePerMembership is null");
         }
 
-        static Tuning defaults(Duration drainInterval) {
-            return new Tuning(
-                    new CoreWatchdog.Timing(Duration.ofSeconds(5), Duration.ofSeconds(3), 3, drainInterval,
-                            Duration.ofSeconds(30)),
-                    Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMillis(1));
+        CoreLauncher.Timing launch() {
+            return new CoreLauncher.Timing(startTimeout, startTimePerMembership, stopGrace);
         }
     }
 
@@ -89,10 +96,13 @@ public final class XrayBackend implements Backend {
     private final CoreApiConnector connector;
     private final Tuning tuning;
     private final String pathVariable;
-    private final UsageLedger ledger;
+    private final UsageDrain usage;
+    private final LiveStats liveStats;
+    private final CoreLauncher launcher;
     private final CoreWatchdog watchdog;
     private final ReentrantLock lock = new ReentrantLock();
     private final UserTable users = new UserTable();
+    private final UserSync userSync;
     private final AtomicInteger restarts = new AtomicInteger();
     private final RoutingConfig routingConfig;
     private final RuleTable rules;
@@ -100,14 +110,14 @@ public final class XrayBackend implements Backend {
     private final LatencySettings latencySettings;
 
     private volatile boolean closed;
+    private volatile boolean suspended;
+    /** The core's version once started. */
     private volatile CoreVersion version;
+    /** The executable and its version, found by {@link #checkConfig()} or {@link #start()}. */
+    private volatile CoreVersion detected;
     private volatile Path executable;
     private volatile XrayConfigRenderer renderer;
     private volatile CoreSession session;
-    /** The core being started, so that close() can cut a long start short. */
-    private volatile CoreProcess launching;
-    /** The API port of the running core; its probe inbound listens on the same port at {@link ProbeRoutes#HOST}. */
-    private volatile int apiPort;
     private volatile RoutingControl routing;
     private volatile OutboundLatencies latencies;
 
@@ -119,204 +129,159 @@ public final class XrayBackend implements Backend {
         this.connector = requireNonNull(connector, "connector is null");
         this.tuning = requireNonNull(tuning, "tuning is null");
         this.pathVariable = pathVariable == null ? "" : pathVariable;
-        this.ledger = new UsageLedger(config.nodeInboundTags());
+        this.usage = UsageDrain.of(context, config.nodeInboundTags());
+        this.liveStats = new LiveStats(usage);
+        this.launcher = new CoreLauncher(context, settings, connector, tuning.launch());
         this.routingConfig = RoutingConfig.of(config.root());
         this.rules = new RuleTable(routingConfig.rules());
         this.probes = ProbeRoutes.of(config.root(), config.probeInboundTag());
         this.latencySettings = LatencySettings.from(context.settings());
         this.watchdog = new CoreWatchdog(new Watched(), tuning.watchdog(), String.valueOf(INSTANCES.incrementAndGet()));
+        this.userSync = new UserSync(config, users, new Synced());
+    }
+
+    /** Tests the config with the core's own test mode (see {@link ConfigCheck}); nothing runs afterwards. */
+    @Override
+    public void checkConfig() {
+        lock.lock();
+        try {
+            requireOpen();
+            CoreVersion found = detect();
+            XrayConfigRenderer check = new XrayConfigRenderer(config, found.flavor(), rules, probes);
+            List<UserEntry> sample = ConfigCheck.sampleUsers(config, context.users(), found.flavor());
+            int port = CoreLauncher.freeLoopbackPort();
+            ConfigCheck.run(executable, found.flavor(), settings.coreEnvironment(), context.workDirectory(),
+                    out -> check.write(out, port, sample));
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void start() {
         lock.lock();
         try {
-            if (closed) {
-                throw new BackendException(BackendException.Kind.FAILURE, "this backend was closed; start a new one");
-            }
+            requireOpen();
             if (version != null) {
                 return;
             }
-            Path exe = settings.locateExecutable(pathVariable);
-            CoreVersion detected = CoreVersion.detect(exe, settings.coreEnvironment());
-            log.info("starting {} {} from {}", detected.flavor().displayName(), detected.version(), exe);
-            PanelConfig.Resolution initial = config.resolveAll(context.users(), detected.flavor());
+            CoreVersion found = detect();
+            log.info("starting {} {} from {}", found.flavor().displayName(), found.version(), executable);
+            PanelConfig.Resolution initial = config.resolveAll(context.users(), found.flavor());
             initial.entries().forEach(users::put);
             initial.error().ifPresent(e -> log.warn("starting without some users: {}", e.getMessage()));
-            executable = exe;
-            renderer = new XrayConfigRenderer(config, detected.flavor(), rules, probes);
-            routing = detected.flavor() == CoreFlavor.XRAY
-                    ? RoutingControl.xray(rules, routingConfig, detected.version(), new Routed())
-                    : RoutingControl.v2fly(rules, routingConfig, detected.version(), new Routed());
+            if (!usage.hasLedger()) {
+                log.warn("this node keeps no usage ledger: traffic the panel has not polled is lost whenever the core"
+                        + " restarts");
+            }
+            renderer = new XrayConfigRenderer(config, found.flavor(), rules, probes);
+            routing = found.flavor() == CoreFlavor.XRAY
+                    ? RoutingControl.xray(rules, routingConfig, found.version(), new Routed())
+                    : RoutingControl.v2fly(rules, routingConfig, found.version(), new Routed());
             latencies = new OutboundLatencies(config.root(), probes, latencySettings,
-                    detected.flavor() == CoreFlavor.XRAY, OutboundLatencies.Tuning.DEFAULTS, new Measured());
-            session = launch(detected.flavor());
-            version = detected;
+                    found.flavor() == CoreFlavor.XRAY, OutboundLatencies.Tuning.DEFAULTS, new Measured());
+            StaleCore.endIfAny(context.workDirectory(), connector, usage, tuning.stopGrace());
+            session = launch(found.flavor());
+            version = found;
             watchdog.start();
-            log.info("{} {} serves {} users (pid {})", detected.flavor().displayName(), detected.version(),
-                    users.size(), session.process().pid());
+            log.info("{} {} serves {} users (pid {})", found.flavor().displayName(), found.version(), users.size(),
+                    session.process().pid());
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * Starts a core with the current users and waits until its API answers. Caller holds the lock. The API
-     * port is picked free just before the core binds it; if something else took it meanwhile, another port
-     * is tried.
-     */
+    /** Caller holds the lock. The executable and its flavor, looked for once. */
+    private CoreVersion detect() {
+        if (detected == null) {
+            Path exe = settings.locateExecutable(pathVariable);
+            detected = CoreVersion.detect(exe, settings.coreEnvironment());
+            executable = exe;
+        }
+        return detected;
+    }
+
+    /** Caller holds the lock. Starts a core with the current users and watches it for an unexpected exit. */
     private CoreSession launch(CoreFlavor flavor) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return launchOnPort(flavor, freeLoopbackPort());
-            } catch (ApiPortTaken e) {
-                if (attempt == 3) {
-                    throw new BackendException(BackendException.Kind.FAILURE, e.getMessage());
-                }
-                log.warn("the core's API port was taken before the core bound it; trying another port");
+        CoreSession started = launcher.launch(executable, flavor, renderer, users.all(), () -> closed);
+        started.process().onExit().thenAccept(p -> {
+            if (!closed && session == started) {
+                log.warn("the core (pid {}) exited unexpectedly with code {}", p.pid(), p.exitValue());
+                started.ended();
+                watchdog.coreExited(started, p.exitValue());
             }
-        }
-    }
-
-    private CoreSession launchOnPort(CoreFlavor flavor, int port) {
-        CoreProcess.ConfigWriter writer = out -> renderer.write(out, port, users.all());
-        if (settings.debug()) {
-            writeDebugCopy(writer);
-        }
-        List<String> command = new ArrayList<>();
-        command.add(executable.toString());
-        command.addAll(flavor.stdinArguments());
-        CoreProcess process;
-        try {
-            process = CoreProcess.start(command, settings.coreEnvironment(), context.workDirectory(), writer,
-                    context.logSink());
-        } catch (IOException e) {
-            throw new BackendException(BackendException.Kind.FAILURE, "cannot start the core " + executable + ": "
-                    + e.getMessage() + "; check " + XraySettings.EXECUTABLE, e);
-        }
-        launching = process;
-        try {
-            CoreApiClient api = awaitApi(process, port, flavor);
-            CoreSession started = new CoreSession(process, api);
-            apiPort = port;
-            process.onExit().thenAccept(p -> {
-                if (!closed && session == started) {
-                    log.warn("the core (pid {}) exited unexpectedly with code {}", p.pid(), p.exitValue());
-                    watchdog.coreExited(started, p.exitValue());
-                }
-            });
-            return started;
-        } catch (RuntimeException e) {
-            process.stop(tuning.stopGrace());
-            throw e;
-        } finally {
-            launching = null;
-        }
+        });
+        return started;
     }
 
     /**
-     * Polls the API until it answers. A fresh channel per attempt: a channel that failed to connect backs
-     * off for a second or more, which would only delay a core that is ready in a fraction of that.
+     * Hands the core's counters to the node's ledger and stops the core; the users, the config and every other
+     * part of the state stay for {@link #resume()}.
      */
-    private CoreApiClient awaitApi(CoreProcess process, int port, CoreFlavor flavor) {
-        long memberships = users.all().stream().mapToLong(UserEntry::inboundCount).sum();
-        Duration limit = tuning.startTimeout().plus(tuning.startTimePerMembership().multipliedBy(memberships));
-        long deadline = System.nanoTime() + limit.toNanos();
-        long pause = 10;
-        while (true) {
-            if (closed) {
-                throw new BackendException(BackendException.Kind.FAILURE, "the backend was closed while the core was starting");
-            }
-            if (!process.isAlive()) {
-                String words = lastWords(process);
-                if (words.contains(":" + port) && words.contains("address already in use")) {
-                    throw new ApiPortTaken("the core could not bind its API port " + port + ":" + words);
-                }
-                throw coreExitedDuringStart(process);
-            }
-            CoreApiClient api = new CoreApiClient(connector.open(port), flavor);
-            try {
-                api.sysStats(Duration.ofSeconds(2));
-                return api;
-            } catch (BackendException notYet) {
-                api.close();
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new BackendException(BackendException.Kind.FAILURE, "the core's API did not answer within "
-                        + limit.toSeconds() + " s of starting; the core's last lines:" + lastWords(process));
-            }
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BackendException(BackendException.Kind.FAILURE, "interrupted while the core was starting", e);
-            }
-            pause = Math.min(250, pause * 3 / 2);
-        }
-    }
-
-    /** Exit code 23 is how both cores say "this config cannot run". */
-    private static BackendException coreExitedDuringStart(CoreProcess process) {
-        int code = process.exitCode();
-        String message = "the core exited with code " + code + " while starting; its last lines:" + lastWords(process);
-        return new BackendException(code == 23 ? BackendException.Kind.INVALID_CONFIG : BackendException.Kind.FAILURE,
-                message);
-    }
-
-    private static String lastWords(CoreProcess process) {
-        List<String> lines = process.lastLines();
-        List<String> tail = lines.subList(Math.max(0, lines.size() - 12), lines.size());
-        return tail.isEmpty() ? " (none)" : "\n" + String.join("\n", tail);
-    }
-
-    /** DEBUG: the same rendering into GENERATED_CONFIG_PATH, owner-readable only (it holds credentials). */
-    private void writeDebugCopy(CoreProcess.ConfigWriter writer) {
-        Path dir = settings.generatedConfigPath();
+    @Override
+    public boolean suspend() {
+        lock.lock();
         try {
-            Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, DEBUG_CONFIG_FILE, ".tmp");
-            try {
-                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // best effort off POSIX
+            if (closed || version == null) {
+                return false;
             }
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                writer.writeTo(out);
+            if (suspended) {
+                return true;
             }
-            Files.move(temp, dir.resolve(DEBUG_CONFIG_FILE), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            log.warn("DEBUG: could not write the rendered config to {} ({}); check {}", dir, e.getMessage(),
-                    XraySettings.GENERATED_CONFIG);
+            suspended = true; // from here on the watchdog restarts nothing
+            CoreSession running = session;
+            session = null;
+            if (running != null) {
+                boolean answering = answers(running);
+                if (answering) {
+                    drainQuietly(running, "before the core was suspended");
+                }
+                running.stop(answering ? tuning.stopGrace() : Duration.ZERO);
+                log.info("core suspended (pid {}); its {} users are kept for a resume", running.process().pid(),
+                        users.size());
+            }
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
-    private static int freeLoopbackPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new BackendException(BackendException.Kind.FAILURE, "no free loopback port for the core's API", e);
+    @Override
+    public void resume() {
+        lock.lock();
+        try {
+            requireOpen();
+            if (!suspended) {
+                return;
+            }
+            try {
+                session = launch(version.flavor());
+            } catch (BackendException e) {
+                throw new BackendException(BackendException.Kind.FAILURE, "the suspended core did not come back: "
+                        + e.getMessage(), e);
+            }
+            suspended = false;
+            log.info("core resumed with {} users (pid {})", users.size(), session.process().pid());
+        } finally {
+            lock.unlock();
         }
     }
 
     @Override
     public void close() {
         closed = true;
+        launcher.abort();
         watchdog.close();
         OutboundLatencies measuring = latencies;
         if (measuring != null) {
             measuring.close();
-        }
-        CoreProcess starting = launching;
-        if (starting != null) {
-            starting.stop(tuning.stopGrace());
         }
         lock.lock();
         try {
             CoreSession running = session;
             session = null;
             if (running != null) {
-                running.stop(tuning.stopGrace());
+                running.stop(answers(running) ? tuning.stopGrace() : Duration.ZERO);
                 log.info("core stopped (pid {})", running.process().pid());
             }
             connector.close();
@@ -328,7 +293,7 @@ public final class XrayBackend implements Backend {
     @Override
     public boolean isRunning() {
         CoreSession running = session;
-        return !closed && running != null && running.process().isAlive();
+        return !closed && !suspended && running != null && running.process().isAlive();
     }
 
     @Override
@@ -354,122 +319,76 @@ public final class XrayBackend implements Backend {
 
     private void apply(Collection<User> given, boolean fullSet) {
         CoreFlavor flavor = started().flavor();
-        Map<String, String> invalid;
-        List<LiveUserUpdater.Outcome> refused = List.of();
-        lock.lock();
+        UserSync.Result result;
+        lockForSync();
         try {
-            if (closed) {
-                throw new BackendException(BackendException.Kind.FAILURE, "the backend is stopped");
-            }
-            long began = System.nanoTime();
-            // resolved and compared one user at a time: only the users that change are kept
-            UserDiff.Builder wanted = UserDiff.from(users.byEmail());
-            invalid = config.resolveEach(given, flavor, wanted::want);
-            UserDiff diff = wanted.build(fullSet, invalid.keySet());
+            requireServing();
             CoreSession running = session;
-            if (diff.isEmpty()) {
-                log.debug("user sync of {} users: nothing changed", given.size());
-            } else if (diff.needsRestart(flavor, config.managedInbounds())) {
-                users.putAll(diff);
-                log.info("{} users changed in inbounds a {} core cannot change live (Shadowsocks); restarting it",
-                        diff.changedEmails().size(), flavor.displayName());
-                try {
-                    restartLocked(running, "users changed in a Shadowsocks inbound");
-                } catch (BackendException e) {
-                    watchdog.coreFailed(null, "the restart for a user change failed");
-                    throw e;
-                }
-            } else if (running == null) {
-                users.putAll(diff); // the core is down; its next start renders these users
-            } else {
-                refused = applyLive(running, diff);
+            if (running != null) {
+                failIfNotAnswering(running);
             }
-            if (!diff.isEmpty()) {
-                log.atLevel(fullSet ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG)
-                        .log("user sync: {} changes for {} users in {} ms", diff.changes().size(),
-                                diff.changedEmails().size(), (System.nanoTime() - began) / 1_000_000);
-            }
+            result = userSync.apply(given, fullSet, flavor, running);
         } finally {
             lock.unlock();
         }
-        reportProblems(PanelConfig.invalidUsers(invalid), refused);
+        if (result.unreachable()) {
+            throw new BackendException(BackendException.Kind.FAILURE, "the core stopped answering during this sync;"
+                    + " the node restarts it with every user, this sync's changes included"
+                    + (result.problems().isEmpty() ? "" : ". Also: " + result.problems().sentence()));
+        }
+        result.problems().throwIfAny();
     }
 
-    /** Caller holds the lock. Returns the changes the core refused. */
-    private List<LiveUserUpdater.Outcome> applyLive(CoreSession running, UserDiff diff) {
-        List<LiveUserUpdater.Outcome> outcomes;
+    /**
+     * Takes the lock for a sync: waits behind another sync (each bounded by its calls' deadlines), but not behind a
+     * restart, which with 100,000 users takes half a minute.
+     */
+    private void lockForSync() {
         try {
-            outcomes = new LiveUserUpdater(running.api()).apply(diff.changes());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException(BackendException.Kind.FAILURE, "interrupted while syncing users", e);
-        }
-        List<LiveUserUpdater.Outcome> refused = new ArrayList<>();
-        boolean unreachable = false;
-        for (LiveUserUpdater.Outcome outcome : outcomes) {
-            if (outcome.coreUnreachable()) {
-                // the wanted state goes into the table; the restart below renders it into the new core
-                users.record(outcome.change(), true, outcome.change().added() != null);
-                unreachable = true;
-            } else {
-                users.record(outcome.change(), outcome.removed(), outcome.added());
-                if (outcome.error() != null) {
-                    refused.add(outcome);
+            while (!lock.tryLock(200, TimeUnit.MILLISECONDS)) {
+                Optional<String> restarting = watchdog.restarting();
+                if (restarting.isPresent()) {
+                    throw new BackendException(BackendException.Kind.FAILURE, "the core is being restarted ("
+                            + restarting.get() + "); nothing of this sync was applied: send it again in a moment");
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException(BackendException.Kind.FAILURE, "interrupted while waiting to sync users", e);
         }
-        if (unreachable) {
-            watchdog.coreFailed(running, "the core's API stopped answering during a user sync");
-        }
-        return refused;
     }
 
-    private static void reportProblems(Optional<BackendException> invalid, List<LiveUserUpdater.Outcome> refused) {
-        if (refused.isEmpty()) {
-            if (invalid.isPresent()) {
-                throw invalid.get();
-            }
-            return;
-        }
-        StringBuilder message = new StringBuilder(invalid.map(e -> e.getMessage() + ". ").orElse(""))
-                .append("the core refused ").append(refused.size()).append(" user changes: ");
-        boolean badUser = invalid.isPresent();
-        for (int i = 0; i < refused.size() && i < 10; i++) {
-            LiveUserUpdater.Outcome o = refused.get(i);
-            message.append(i > 0 ? "; " : "").append(o.change().email()).append(" in ").append(o.change().tag())
-                    .append(": ").append(o.errorText());
-            badUser |= o.errorText().contains("failed to parse user");
-        }
-        if (refused.size() > 10) {
-            message.append("; and ").append(refused.size() - 10).append(" more");
-        }
-        throw new BackendException(badUser ? BackendException.Kind.INVALID_USER : BackendException.Kind.FAILURE,
-                message.toString());
-    }
-
-    /** Drains, stops and starts the core again with the current users. Caller holds the lock. */
-    private void restartLocked(CoreSession seen, String reason) {
-        if (closed || session != seen) {
+    /**
+     * Drains (when the old core answers), stops and starts the core again with the current users. Caller holds
+     * the lock.
+     */
+    private void restartLocked(CoreSession seen, String reason, boolean answering) {
+        if (closed || suspended || session != seen) {
             return;
         }
         session = null;
         if (seen != null) {
-            if (seen.process().isAlive()) {
-                try {
-                    ledger.drain(seen.api());
-                } catch (BackendException e) {
-                    log.warn("could not drain the counters before the restart; traffic since the last drain is lost: {}",
-                            e.getMessage());
-                }
+            boolean drainable = answering && seen.process().isAlive();
+            if (drainable) {
+                drainQuietly(seen, "before the restart");
             }
-            seen.stop(tuning.stopGrace());
+            seen.stop(drainable ? tuning.stopGrace() : Duration.ZERO);
         }
-        CoreSession started = launch(started().flavor());
+        CoreSession started = launch(version.flavor());
         session = started;
         routing.coreStarted(started.api().channel());
         int count = restarts.incrementAndGet();
         log.warn("core restarted ({}): restart #{}, pid {}, {} users", reason, count, started.process().pid(),
                 users.size());
+    }
+
+    private void drainQuietly(CoreSession core, String when) {
+        try {
+            usage.drain(core.api(), UsageDrain.ALL);
+        } catch (BackendException e) {
+            log.warn("could not hand the core's counters to the usage ledger {}; the traffic it counted since the"
+                    + " last drain is lost: {}", when, e.getMessage());
+        }
     }
 
     @Override
@@ -479,12 +398,26 @@ public final class XrayBackend implements Backend {
         return stats;
     }
 
+    /**
+     * The core's live counters; while no core runs (it is being restarted) they are zero, the old core's having been
+     * handed to the ledger.
+     */
     @Override
     public void stats(StatQuery query, Consumer<Stat> sink) {
         requireNonNull(query, "query is null");
         requireNonNull(sink, "sink is null");
         started();
-        ledger.read(query, Optional.ofNullable(session).map(CoreSession::api), knows(query), sink);
+        CoreSession running = session;
+        CoreApiClient api = null;
+        if (running != null) {
+            failIfNotAnswering(running);
+            api = running.api();
+        }
+        if (query.scope().isSingle()) {
+            liveStats.single(api, query, knows(query)).forEach(sink);
+        } else {
+            liveStats.list(api, query, sink);
+        }
     }
 
     /**
@@ -493,16 +426,23 @@ public final class XrayBackend implements Backend {
      * has had no traffic; any other target is unknown.
      */
     private boolean knows(StatQuery query) {
-        switch (query.scope()) {
-            case USER:
-                return users.contains(query.name());
-            case INBOUND:
-                return config.inboundTags().contains(query.name());
-            case OUTBOUND:
-                return config.outboundTags().contains(query.name());
-            default:
-                return false;
+        return switch (query.scope()) {
+            case USER -> users.contains(query.name());
+            case INBOUND -> config.inboundTags().contains(query.name());
+            case OUTBOUND -> config.outboundTags().contains(query.name());
+            default -> false;
+        };
+    }
+
+    @Override
+    public void drainUsage(Set<TrafficOwner> owners) {
+        requireNonNull(owners, "owners is null");
+        CoreSession running = session;
+        if (closed || running == null) {
+            return; // no core counts anything now
         }
+        failIfNotAnswering(running);
+        usage.drain(running.api(), owners);
     }
 
     @Override
@@ -527,7 +467,7 @@ public final class XrayBackend implements Backend {
     @Override
     public RuntimeStats runtimeStats() {
         started();
-        SysStatsResponse s = runningApi().sysStats(Duration.ofSeconds(10));
+        SysStatsResponse s = runningApi().sysStats(CoreApiClient.READ_DEADLINE);
         return new RuntimeStats(s.getNumGoroutine(), s.getNumGc(), s.getAlloc(), s.getTotalAlloc(), s.getSys(),
                 s.getMallocs(), s.getFrees(), s.getLiveObjects(), s.getPauseTotalNs(), s.getUptime());
     }
@@ -554,12 +494,43 @@ public final class XrayBackend implements Backend {
         return v;
     }
 
+    private void requireOpen() {
+        if (closed) {
+            throw new BackendException(BackendException.Kind.FAILURE, "this backend was closed; start a new one");
+        }
+    }
+
+    private void requireServing() {
+        if (closed) {
+            throw new BackendException(BackendException.Kind.FAILURE, "the backend is stopped");
+        }
+        if (suspended) {
+            throw new BackendException(BackendException.Kind.FAILURE, "the core is suspended while the node starts"
+                    + " another backend; try again in a moment");
+        }
+    }
+
+    /** The running core's API, failing at once while it is being restarted or is known not to answer. */
     private CoreApiClient runningApi() {
         CoreSession running = session;
         if (running == null) {
-            throw new BackendException(BackendException.Kind.FAILURE, "the core is restarting; try again in a moment");
+            throw new BackendException(BackendException.Kind.FAILURE, "the core is "
+                    + watchdog.restarting().map(reason -> "being restarted (" + reason + ")").orElse("not serving now")
+                    + "; try again in a moment");
         }
+        failIfNotAnswering(running);
         return running.api();
+    }
+
+    private void failIfNotAnswering(CoreSession running) {
+        Optional<String> trouble = watchdog.trouble(running);
+        if (trouble.isPresent()) {
+            throw new BackendException(BackendException.Kind.FAILURE, trouble.get() + "; try again in a moment");
+        }
+    }
+
+    private boolean answers(CoreSession running) {
+        return running.process().isAlive() && watchdog.trouble(running).isEmpty();
     }
 
     /** The core's process id, while one runs. */
@@ -573,14 +544,6 @@ public final class XrayBackend implements Backend {
         return restarts.get();
     }
 
-    /** Drains the counters now, as the periodic drain does. */
-    void drainNow() {
-        CoreSession running = session;
-        if (running != null) {
-            ledger.drain(running.api());
-        }
-    }
-
     /** The users the core holds, by email (a copy). */
     Map<String, UserEntry> users() {
         lock.lock();
@@ -591,12 +554,21 @@ public final class XrayBackend implements Backend {
         }
     }
 
-    /** The API port went to someone else between picking it and the core binding it. */
-    private static final class ApiPortTaken extends RuntimeException {
-        private static final long serialVersionUID = 1L;
+    /** What a sync asks of the backend; called under the lock. */
+    private final class Synced implements UserSync.Core {
+        @Override
+        public void restartForChange(CoreSession running, String reason) {
+            try {
+                restartLocked(running, reason, true);
+            } catch (BackendException e) {
+                watchdog.coreFailed(null, "the restart for a user change failed", false);
+                throw e;
+            }
+        }
 
-        ApiPortTaken(String message) {
-            super(message);
+        @Override
+        public void unreachable(CoreSession running) {
+            watchdog.coreFailed(running, "the core's API stopped answering during a user sync", false);
         }
     }
 
@@ -623,9 +595,9 @@ public final class XrayBackend implements Backend {
         @Override
         public void restart(String reason) {
             try {
-                restartLocked(session, reason);
+                restartLocked(session, reason, true); // a routing change: the core answers, so it is drained first
             } catch (BackendException e) {
-                watchdog.coreFailed(null, "the restart for a routing change failed");
+                watchdog.coreFailed(null, "the restart for a routing change failed", false);
                 throw e;
             }
         }
@@ -640,7 +612,9 @@ public final class XrayBackend implements Backend {
     private final class Measured implements OutboundLatencies.Core {
         @Override
         public Optional<InetSocketAddress> probeInbound() {
-            return session == null ? Optional.empty() : Optional.of(new InetSocketAddress(ProbeRoutes.HOST, apiPort));
+            CoreSession running = session;
+            return running == null ? Optional.empty()
+                    : Optional.of(new InetSocketAddress(ProbeRoutes.HOST, running.apiPort()));
         }
 
         @Override
@@ -656,18 +630,13 @@ public final class XrayBackend implements Backend {
         }
 
         @Override
-        public void restart(CoreSession seen, String reason) {
+        public void restart(CoreSession seen, String reason, boolean answering) {
             lock.lock();
             try {
-                restartLocked(seen, reason);
+                restartLocked(seen, reason, answering);
             } finally {
                 lock.unlock();
             }
-        }
-
-        @Override
-        public void drain() {
-            drainNow();
         }
     }
 }

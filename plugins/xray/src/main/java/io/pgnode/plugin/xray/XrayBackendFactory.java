@@ -8,7 +8,7 @@ import org.pf4j.Extension;
 
 /**
  * The Xray backend (panel backend type 0): runs an Xray or v2fly V2Ray core. Reads the settings
- * XRAY_EXECUTABLE_PATH, XRAY_ASSETS_PATH, GENERATED_CONFIG_PATH, DEBUG and XRAY_DRAIN_INTERVAL.
+ * XRAY_EXECUTABLE_PATH, XRAY_ASSETS_PATH, GENERATED_CONFIG_PATH and DEBUG.
  */
 @Extension
 public final class XrayBackendFactory implements BackendFactory {
@@ -40,6 +40,6 @@ public final class XrayBackendFactory implements BackendFactory {
         XraySettings settings = XraySettings.from(context.settings());
         PanelConfig config = PanelConfig.parse(context.config(), context.excludedInbounds());
         return new XrayBackend(context, settings, config, CoreApiConnector.loopback(),
-                XrayBackend.Tuning.defaults(settings.drainInterval()), System.getenv("PATH"));
+                XrayBackend.Tuning.DEFAULTS, System.getenv("PATH"));
     }
 }

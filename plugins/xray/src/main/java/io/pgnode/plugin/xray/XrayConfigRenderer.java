@@ -64,6 +64,16 @@ final class XrayConfigRenderer {
         this.probes = requireNonNull(probes, "probes is null");
     }
 
+    /** The tag of the node's own API inbound in the rendered config. */
+    String apiInboundTag() {
+        return apiInboundTag;
+    }
+
+    /** The node's own inbounds in the rendered config (its API's, its latency probes'): not the panel's counters. */
+    Set<String> nodeInboundTags() {
+        return config.nodeInboundTags();
+    }
+
     /**
      * Writes the full config as JSON.
      *

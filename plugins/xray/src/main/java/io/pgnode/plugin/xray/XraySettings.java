@@ -8,7 +8,6 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,33 +24,32 @@ import java.util.Set;
  * @param assetsPathSet whether the operator set XRAY_ASSETS_PATH (else it is passed only if the default exists)
  * @param generatedConfigPath GENERATED_CONFIG_PATH: where DEBUG writes the rendered config
  * @param debug DEBUG: also write the rendered config to {@code generatedConfigPath}
- * @param drainInterval XRAY_DRAIN_INTERVAL: how often the core's counters are drained into the ledger
  */
 record XraySettings(Optional<Path> executable, Path assetsPath, boolean assetsPathSet, Path generatedConfigPath,
-        boolean debug, Duration drainInterval) {
+        boolean debug) {
 
     static final String EXECUTABLE = "XRAY_EXECUTABLE_PATH";
     static final String ASSETS = "XRAY_ASSETS_PATH";
     static final String GENERATED_CONFIG = "GENERATED_CONFIG_PATH";
     static final String DEBUG = "DEBUG";
-    static final String DRAIN_INTERVAL = "XRAY_DRAIN_INTERVAL";
 
-    /** Every setting the plugin reads, for {@code BackendFactory.settingNames()} (the latency probes' too). */
-    static final Set<String> NAMES = Set.of(EXECUTABLE, ASSETS, GENERATED_CONFIG, DEBUG, DRAIN_INTERVAL,
-            LatencySettings.TEST_URL, LatencySettings.TIMEOUT);
+    /**
+     * Every setting the plugin reads (the latency probes' too), for {@code BackendFactory.settingNames()}.
+     * (XRAY_DRAIN_INTERVAL is gone: the node drains every backend's usage itself.)
+     */
+    static final Set<String> NAMES = Set.of(EXECUTABLE, ASSETS, GENERATED_CONFIG, DEBUG, LatencySettings.TEST_URL,
+            LatencySettings.TIMEOUT);
 
     /** Where the official Xray installer puts the core; upstream's default XRAY_EXECUTABLE_PATH. */
     static final Path UPSTREAM_EXECUTABLE = Path.of("/usr/local/bin/xray");
 
     private static final Path DEFAULT_ASSETS = Path.of("/usr/local/share/xray");
     private static final Path DEFAULT_GENERATED = Path.of("/var/lib/pg-node/generated");
-    private static final long MAX_DRAIN_SECONDS = 3600;
 
     XraySettings {
         requireNonNull(executable, "executable is null");
         requireNonNull(assetsPath, "assetsPath is null");
         requireNonNull(generatedConfigPath, "generatedConfigPath is null");
-        requireNonNull(drainInterval, "drainInterval is null");
     }
 
     /**
@@ -67,8 +65,7 @@ record XraySettings(Optional<Path> executable, Path assetsPath, boolean assetsPa
                 assets.map(v -> path(ASSETS, v)).orElse(DEFAULT_ASSETS),
                 assets.isPresent(),
                 value(settings, GENERATED_CONFIG).map(v -> path(GENERATED_CONFIG, v)).orElse(DEFAULT_GENERATED),
-                value(settings, DEBUG).map(XraySettings::bool).orElse(false),
-                value(settings, DRAIN_INTERVAL).map(XraySettings::drainSeconds).orElse(Duration.ofSeconds(10)));
+                value(settings, DEBUG).map(XraySettings::bool).orElse(false));
     }
 
     private static Optional<String> value(Map<String, String> settings, String name) {
@@ -92,19 +89,6 @@ record XraySettings(Optional<Path> executable, Path assetsPath, boolean assetsPa
             default:
                 throw invalid(DEBUG, value, "must be true or false");
         }
-    }
-
-    private static Duration drainSeconds(String value) {
-        long seconds;
-        try {
-            seconds = Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw invalid(DRAIN_INTERVAL, value, "must be a whole number of seconds");
-        }
-        if (seconds < 1 || seconds > MAX_DRAIN_SECONDS) {
-            throw invalid(DRAIN_INTERVAL, value, "must be between 1 and " + MAX_DRAIN_SECONDS + " seconds");
-        }
-        return Duration.ofSeconds(seconds);
     }
 
     private static BackendException invalid(String name, String value, String problem) {

@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
 /**
  * A stand-in for an Xray executable, for the one figure the real v2fly core cannot give (counters for 100,000
  * users exist only after each user's first connection): it answers {@code -version} as Xray does, reads the
- * config the node renders from stdin ({@code run -c stdin:}), serves the in-process fake of Xray's API
+ * config the node renders from stdin ({@code run -c stdin:}), accepts any config that parses when asked to test it
+ * ({@code run -test -c stdin:}), otherwise serves the in-process fake of Xray's API
  * ({@link TestingXrayApi}) on the config's API port and seeds an uplink and a downlink counter for every user
  * in the config. It writes the port to {@code fake-core.port} in its working directory, so that a direct
  * client can reach the same API, and runs until it is terminated.
@@ -33,6 +34,10 @@ public final class FakeXrayCore {
             return;
         }
         JsonNode config = new ObjectMapper().readTree(System.in);
+        if (List.of(args).contains("-test")) { // the node's config check: a config that parses is accepted
+            System.out.println("Configuration OK.");
+            return;
+        }
         int port = RenderedConfig.apiPort(config);
         TestingXrayApi api = TestingXrayApi.onLoopbackPort(port, true);
         api.loadUsers(config);

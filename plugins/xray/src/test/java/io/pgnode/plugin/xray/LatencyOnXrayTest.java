@@ -35,8 +35,7 @@ class LatencyOnXrayTest {
             + "\"observatory\":{\"subjectSelector\":[\"proxy\"],\"probeURL\":\"https://probe.example/204\"}}";
 
     private static final XrayBackend.Tuning FAST = new XrayBackend.Tuning(
-            new CoreWatchdog.Timing(Duration.ofMillis(100), Duration.ofMillis(500), 3, Duration.ofHours(1),
-                    Duration.ofSeconds(1)),
+            new CoreWatchdog.Timing(Duration.ofMillis(100), Duration.ofMillis(500), 3, Duration.ofSeconds(1)),
             Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofMillis(1));
 
     @TempDir

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A {@link BackendContext} as the host would build it, for driving the backend through the SPI in tests.
- * Collects the core's log lines.
+ * Collects the core's log lines and the usage the backend hands to the node's ledger ({@link #usage()}).
  */
 final class TestingBackendContext implements BackendContext {
 
@@ -23,6 +23,7 @@ final class TestingBackendContext implements BackendContext {
     private final Map<String, String> settings;
     private final Path workDirectory;
     private final ConcurrentLinkedQueue<String> logLines = new ConcurrentLinkedQueue<>();
+    private final TestingUsageSink usage = new TestingUsageSink();
 
     TestingBackendContext(String config, List<User> users, Set<String> excludedInbounds, Map<String, String> settings,
             Path workDirectory) {
@@ -61,6 +62,12 @@ final class TestingBackendContext implements BackendContext {
     @Override
     public LogSink logSink() {
         return logLines::add;
+    }
+
+    /** The node's ledger as the backend sees it: what it handed over so far. */
+    @Override
+    public TestingUsageSink usage() {
+        return usage;
     }
 
     /** Every line the core printed so far. */

@@ -46,8 +46,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An in-process fake of Xray's gRPC API, under Xray's own service names ({@code xray.app.*}), behaving as
  * XRAY-API.md describes: AlterInbound checks the operation and account type strings, refuses duplicate
- * emails and unknown removals with Xray's words; QueryStats is a substring match with reset; online stats
- * answer NOT_FOUND for users without an online record. Every AlterInbound is recorded.
+ * emails and unknown removals with Xray's words; QueryStats is a substring match with reset; GetStats reads one
+ * counter by its exact name (NOT_FOUND {@code <name> not found.} for a missing one, as Xray since v25.7.23);
+ * online stats answer NOT_FOUND for users without an online record. Every AlterInbound is recorded; the
+ * service can be made to hang, as a stopped core does.
  */
 final class TestingXrayApi implements AutoCloseable {
 
@@ -82,6 +84,7 @@ final class TestingXrayApi implements AutoCloseable {
     private final TestingXrayRouter router = new TestingXrayRouter();
     private volatile int uptime = 1;
     private volatile int failingProbes;
+    private volatile boolean hung;
 
     /** @param onlineStats whether to serve GetStatsOnline/GetStatsOnlineIpList (Xray since v24.11.5) */
     TestingXrayApi(boolean onlineStats) throws IOException {
@@ -109,6 +112,8 @@ final class TestingXrayApi implements AutoCloseable {
         ServerServiceDefinition.Builder stats = ServerServiceDefinition.builder(STATS)
                 .addMethod(method(STATS, "QueryStats", QueryStatsRequest.getDefaultInstance(),
                         QueryStatsResponse.getDefaultInstance()), ServerCalls.asyncUnaryCall(this::queryStats))
+                .addMethod(method(STATS, "GetStats", GetStatsRequest.getDefaultInstance(),
+                        GetStatsResponse.getDefaultInstance()), ServerCalls.asyncUnaryCall(this::getStats))
                 .addMethod(method(STATS, "GetSysStats", SysStatsRequest.getDefaultInstance(),
                         SysStatsResponse.getDefaultInstance()), ServerCalls.asyncUnaryCall(this::sysStats));
         if (onlineStats) {
@@ -200,9 +205,22 @@ final class TestingXrayApi implements AutoCloseable {
         return probes.get();
     }
 
+    /** From now on no call is answered, as a stopped (SIGSTOP) core answers none: callers see their deadline. */
+    void hang() {
+        hung = true;
+    }
+
+    /** Calls are answered again. */
+    void wakeUp() {
+        hung = false;
+    }
+
     // ---- the service
 
     private synchronized void alterInbound(AlterInboundRequest request, StreamObserver<AlterInboundResponse> out) {
+        if (hung) {
+            return; // never answered
+        }
         TypedMessage operation = request.getOperation();
         Set<String> users = inboundUsers.computeIfAbsent(request.getTag(), t -> new HashSet<>());
         try {
@@ -246,7 +264,27 @@ final class TestingXrayApi implements AutoCloseable {
         out.onError(Status.UNKNOWN.withDescription(message).asRuntimeException());
     }
 
+    private synchronized void getStats(GetStatsRequest request, StreamObserver<GetStatsResponse> out) {
+        if (hung) {
+            return; // never answered
+        }
+        Long value = counters.get(request.getName());
+        if (value == null) {
+            out.onError(Status.NOT_FOUND.withDescription(request.getName() + " not found.").asRuntimeException());
+            return;
+        }
+        if (request.getReset()) {
+            counters.put(request.getName(), 0L);
+        }
+        out.onNext(GetStatsResponse.newBuilder()
+                .setStat(CoreStat.newBuilder().setName(request.getName()).setValue(value)).build());
+        out.onCompleted();
+    }
+
     private synchronized void queryStats(QueryStatsRequest request, StreamObserver<QueryStatsResponse> out) {
+        if (hung) {
+            return; // never answered
+        }
         QueryStatsResponse.Builder response = QueryStatsResponse.newBuilder();
         counters.forEach((name, value) -> {
             if (name.contains(request.getPattern())) {
@@ -262,6 +300,9 @@ final class TestingXrayApi implements AutoCloseable {
 
     private void sysStats(SysStatsRequest request, StreamObserver<SysStatsResponse> out) {
         probes.incrementAndGet();
+        if (hung) {
+            return; // never answered
+        }
         synchronized (this) {
             if (failingProbes > 0) {
                 failingProbes--;
@@ -286,6 +327,9 @@ final class TestingXrayApi implements AutoCloseable {
     }
 
     private void statsOnline(GetStatsRequest request, StreamObserver<GetStatsResponse> out) {
+        if (hung) {
+            return; // never answered
+        }
         Map<String, Long> ips = onlineRecord(request, out);
         if (ips != null) {
             out.onNext(GetStatsResponse.newBuilder()
@@ -295,6 +339,9 @@ final class TestingXrayApi implements AutoCloseable {
     }
 
     private void onlineIps(GetStatsRequest request, StreamObserver<GetStatsOnlineIpListResponse> out) {
+        if (hung) {
+            return; // never answered
+        }
         Map<String, Long> ips = onlineRecord(request, out);
         if (ips != null) {
             out.onNext(GetStatsOnlineIpListResponse.newBuilder().setName(request.getName()).putAllIps(ips).build());

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pgnode.spi.BackendException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,19 +23,17 @@ class XraySettingsTest {
         assertThat(settings.assetsPath()).isEqualTo(Path.of("/usr/local/share/xray"));
         assertThat(settings.generatedConfigPath()).isEqualTo(Path.of("/var/lib/pg-node/generated"));
         assertThat(settings.debug()).isFalse();
-        assertThat(settings.drainInterval()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
     void readsEverySetting() {
         XraySettings settings = XraySettings.from(Map.of("XRAY_EXECUTABLE_PATH", "/opt/xray", "XRAY_ASSETS_PATH", "/a",
-                "GENERATED_CONFIG_PATH", "/g", "DEBUG", "True", "XRAY_DRAIN_INTERVAL", " 3 "));
+                "GENERATED_CONFIG_PATH", "/g", "DEBUG", "True"));
 
         assertThat(settings.executable()).contains(Path.of("/opt/xray"));
         assertThat(settings.assetsPath()).isEqualTo(Path.of("/a"));
         assertThat(settings.generatedConfigPath()).isEqualTo(Path.of("/g"));
         assertThat(settings.debug()).isTrue();
-        assertThat(settings.drainInterval()).isEqualTo(Duration.ofSeconds(3));
         assertThat(settings.coreEnvironment()).containsEntry("XRAY_LOCATION_ASSET", "/a")
                 .containsEntry("V2RAY_LOCATION_ASSET", "/a");
     }
@@ -44,8 +41,6 @@ class XraySettingsTest {
     @Test
     void invalidValuesNameTheSetting() {
         assertInvalid(Map.of("DEBUG", "maybe"), "DEBUG=\"maybe\"");
-        assertInvalid(Map.of("XRAY_DRAIN_INTERVAL", "10s"), "XRAY_DRAIN_INTERVAL=\"10s\"");
-        assertInvalid(Map.of("XRAY_DRAIN_INTERVAL", "0"), "XRAY_DRAIN_INTERVAL=\"0\"");
         assertInvalid(Map.of("XRAY_EXECUTABLE_PATH", "bad\0path"), "XRAY_EXECUTABLE_PATH");
     }
 

@@ -15,8 +15,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -36,7 +34,6 @@ import io.pgnode.proto.StatResponse;
 import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
 import io.pgnode.proto.Vless;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,7 +83,6 @@ class XrayThroughNodeIT {
         node = TestingNode.builder()
                 .pluginsDir(BuiltPluginZip.installIn(temp))
                 .setting("XRAY_EXECUTABLE_PATH", RealV2ray.executable().toString())
-                .setting("XRAY_DRAIN_INTERVAL", "1")
                 .setting("DEBUG", "true")
                 .setting("GENERATED_CONFIG_PATH", generatedConfig.toString())
                 .start();
@@ -314,15 +310,7 @@ class XrayThroughNodeIT {
 
     @Test
     @Order(13)
-    void aKilledCoreIsBackWithinSecondsWithEveryUserAndTheTrafficDrainedBeforeTheCrash() throws Exception {
-        node.rest().stats(users(true));
-        int socksPort = client.socksPort(TestingServerInbounds.route("alice@x", "", "vless"));
-        assertThat(Socks5Fetch.fetch(socksPort, http.port(), BYTES, Duration.ofSeconds(5))).isEqualTo(BYTES);
-        int apiPort = coreApiPort();
-        String downlink = "user>>>alice@x>>>traffic>>>downlink";
-        await("the node drains the core's counters (XRAY_DRAIN_INTERVAL=1)").atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> RealV2ray.counters(apiPort, downlink).get(downlink), value -> value != null && value == 0);
+    void aKilledCoreIsBackWithinSecondsWithEveryUser() throws Exception {
         int restLines = restLogs.lines().size();
         int grpcLines = grpcLogs.values().size();
 
@@ -334,8 +322,6 @@ class XrayThroughNodeIT {
         long killed = corePid;
         corePid = theCore();
         assertThat(corePid).isNotEqualTo(killed);
-        assertThat(byType(onBothTransports(user("alice@x", false)), "alice@x").get("downlink"))
-                .as("drained before the crash").isGreaterThanOrEqualTo(BYTES);
         for (String email : List.of("alice@x", "bob@x", "erin@x")) {
             assertServed(email, "");
         }
@@ -387,17 +373,6 @@ class XrayThroughNodeIT {
         List<ProcessHandle> cores = RealV2ray.runningIn(node.workDirectory("xray"));
         assertThat(cores).as("v2ray processes of the node").hasSize(1);
         return cores.get(0).pid();
-    }
-
-    /** The port of the core's API, from the config DEBUG wrote (it changes with every core start). */
-    private int coreApiPort() throws IOException {
-        JsonNode config = new ObjectMapper().readTree(generatedConfig.resolve("xray_config.json").toFile());
-        for (JsonNode inbound : config.path("inbounds")) {
-            if (inbound.path("tag").asText().equals("api")) {
-                return inbound.path("port").asInt();
-            }
-        }
-        throw new AssertionError("no API inbound in the rendered config: " + config);
     }
 
     /** Every protocol carries the user's traffic with these credentials ("2": the second generation). */
