@@ -8,8 +8,10 @@ import io.pgnode.host.auth.ResolvedApiKey;
 import io.pgnode.host.config.DataDirectory;
 import io.pgnode.host.config.Settings;
 import io.pgnode.host.error.StartupException;
+import io.pgnode.host.grpc.GrpcLimits;
 import io.pgnode.host.grpc.GrpcServer;
 import io.pgnode.host.plugin.BackendRegistry;
+import io.pgnode.host.rest.RestLimits;
 import io.pgnode.host.rest.RestServer;
 import io.pgnode.host.service.HeapTrim;
 import io.pgnode.host.service.NodeOptions;
@@ -19,6 +21,7 @@ import io.pgnode.host.usage.LedgerFile;
 import io.pgnode.host.usage.UsageAccounting;
 import io.pgnode.host.tls.NodeTls;
 import io.pgnode.host.tls.TlsSetup;
+import io.pgnode.host.wire.BodyLimit;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,6 +33,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,13 +51,15 @@ public final class NodeHost implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeHost.class);
 
     private final Deque<AutoCloseable> running;
+    private final NodeService service;
     private final NodeTls tls;
     private final int restPort;
     private final int grpcPort;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private NodeHost(Deque<AutoCloseable> running, NodeTls tls, int restPort, int grpcPort) {
+    private NodeHost(Deque<AutoCloseable> running, NodeService service, NodeTls tls, int restPort, int grpcPort) {
         this.running = running;
+        this.service = service;
         this.tls = tls;
         this.restPort = restPort;
         this.grpcPort = grpcPort;
@@ -74,6 +80,15 @@ public final class NodeHost implements AutoCloseable {
      * (tests: see {@link #restPort()} and {@link #grpcPort()}).
      */
     static NodeHost start(Settings settings, PrintStream stdout, boolean anyFreePorts) {
+        return start(settings, stdout, anyFreePorts, UnaryOperator.identity(), UnaryOperator.identity());
+    }
+
+    /**
+     * Boots the node for a test: as {@link #start(Settings, PrintStream, boolean)}, with the transports' limits
+     * changed from the node's own (e.g. short timeouts, a small body limit).
+     */
+    static NodeHost start(Settings settings, PrintStream stdout, boolean anyFreePorts,
+            UnaryOperator<RestLimits> restLimits, UnaryOperator<GrpcLimits> grpcLimits) {
         requireNonNull(settings, "settings is null");
         requireNonNull(stdout, "stdout is null");
         String version = NodeVersion.current();
@@ -95,18 +110,22 @@ public final class NodeHost implements AutoCloseable {
                     SystemSampler.start(SystemSampler.INTERVAL, scheduler), HeapTrim.withSystemGc(scheduler), usage,
                     System::nanoTime, scheduler));
             RequestAuthenticator authenticator = new RequestAuthenticator(apiKey.key(), service::recordActivity);
+            long bodyLimit = BodyLimit.forThisJvm();
+            log.info("Request bodies up to {} (1/{} of the heap, at most 64 MiB)", BodyLimit.describe(bodyLimit),
+                    BodyLimit.HEAP_FRACTION);
             RestServer rest = null;
             if (settings.restPort() != 0) {
                 int port = anyFreePorts ? 0 : settings.restPort();
                 rest = push(running, listen("REST", Settings.REST_PORT, settings, port,
                         () -> RestServer.start(settings.nodeHost(), port, tls.material().sslContext(), service,
-                                authenticator)));
+                                authenticator, restLimits.apply(RestLimits.of(bodyLimit, settings.restBodyTimeout())))));
             }
             GrpcServer grpc = null;
             if (settings.grpcPort() != 0) {
                 int port = anyFreePorts ? 0 : settings.grpcPort();
                 grpc = push(running, listen("gRPC", Settings.GRPC_PORT, settings, port,
-                        () -> GrpcServer.start(settings.nodeHost(), port, tls.material(), service, authenticator)));
+                        () -> GrpcServer.start(settings.nodeHost(), port, tls.material(), service, authenticator,
+                                grpcLimits.apply(GrpcLimits.of(bodyLimit)))));
             }
             int restPort = rest == null ? 0 : rest.port();
             int grpcPort = grpc == null ? 0 : grpc.port();
@@ -121,7 +140,7 @@ public final class NodeHost implements AutoCloseable {
             }
             stdout.println(PanelLine.of(address, grpcPort, restPort, apiKey, tls.certificateFile()));
             stdout.flush();
-            return new NodeHost(stopOrder(scheduler, registry, service, rest, grpc), tls, restPort, grpcPort);
+            return new NodeHost(stopOrder(scheduler, registry, service, rest, grpc), service, tls, restPort, grpcPort);
         } catch (RuntimeException e) {
             closeAll(running);
             throw e;
@@ -141,6 +160,11 @@ public final class NodeHost implements AutoCloseable {
     /** The certificate PEM the panel pins. */
     public Path certificateFile() {
         return tls.certificateFile();
+    }
+
+    /** How many log streams (REST and gRPC) are open now (for tests). */
+    int logReaderCount() {
+        return service.logReaderCount();
     }
 
     /** Blocks until {@link #close()} ran. */

@@ -10,6 +10,8 @@ import io.grpc.stub.MetadataUtils;
 import io.pgnode.host.auth.ApiKey;
 import io.pgnode.host.config.SettingSources;
 import io.pgnode.host.config.Settings;
+import io.pgnode.host.grpc.GrpcLimits;
+import io.pgnode.host.rest.RestLimits;
 import io.pgnode.proto.NodeServiceGrpc;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -133,6 +136,11 @@ public final class TestingNode implements AutoCloseable {
 
     public Path certificateFile() {
         return host.certificateFile();
+    }
+
+    /** How many log streams (REST {@code /logs} and gRPC {@code GetLogs}) the node has open now. */
+    public int logReaderCount() {
+        return host.logReaderCount();
     }
 
     public X509Certificate certificate() {
@@ -271,8 +279,22 @@ public final class TestingNode implements AutoCloseable {
         private Path pluginsDir;
         private Path workingDirectory;
         private boolean generatedApiKey;
+        private UnaryOperator<RestLimits> restLimits = UnaryOperator.identity();
+        private UnaryOperator<GrpcLimits> grpcLimits = UnaryOperator.identity();
 
         private Builder() {}
+
+        /** Other REST limits than the node's own (given them, returns the ones to use), e.g. short timeouts. */
+        public Builder restLimits(UnaryOperator<RestLimits> change) {
+            this.restLimits = requireNonNull(change, "change is null");
+            return this;
+        }
+
+        /** Other gRPC limits than the node's own (given them, returns the ones to use). */
+        public Builder grpcLimits(UnaryOperator<GrpcLimits> change) {
+            this.grpcLimits = requireNonNull(change, "change is null");
+            return this;
+        }
 
         /** PLUGINS_DIR; without it the node starts with no plugins. */
         public Builder pluginsDir(Path pluginsDir) {
@@ -314,7 +336,8 @@ public final class TestingNode implements AutoCloseable {
             ByteArrayOutputStream stdout = new ByteArrayOutputStream();
             NodeHost host;
             try {
-                host = NodeHost.start(parsed, new PrintStream(stdout, true, StandardCharsets.UTF_8), true);
+                host = NodeHost.start(parsed, new PrintStream(stdout, true, StandardCharsets.UTF_8), true,
+                        restLimits, grpcLimits);
             } catch (RuntimeException e) {
                 if (ownsWorkingDirectory) {
                     deleteRecursively(directory);

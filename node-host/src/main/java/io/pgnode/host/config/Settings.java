@@ -42,12 +42,13 @@ public final class Settings {
     public static final String LOG_BACKLOG_LINES = "LOG_BACKLOG_LINES";
     public static final String KEEP_ALIVE_ACTION = "KEEP_ALIVE_ACTION";
     public static final String USAGE_DRAIN_INTERVAL = "USAGE_DRAIN_INTERVAL";
+    public static final String REST_BODY_TIMEOUT = "REST_BODY_TIMEOUT";
 
     /** Every name the host itself reads. */
     public static final Set<String> NAMES = Set.of(
             GRPC_PORT, REST_PORT, SERVICE_PORT, SERVICE_PROTOCOL, NODE_HOST, API_KEY, SSL_CERT_FILE,
             SSL_KEY_FILE, DATA_DIR, PLUGINS_DIR, TLS_SAN, LOG_BUFFER_SIZE, LOG_BACKLOG_LINES, KEEP_ALIVE_ACTION,
-            USAGE_DRAIN_INTERVAL);
+            USAGE_DRAIN_INTERVAL, REST_BODY_TIMEOUT);
 
     public static final int DEFAULT_GRPC_PORT = 62050;
     public static final int DEFAULT_REST_PORT = 62051;
@@ -57,6 +58,7 @@ public final class Settings {
     public static final int DEFAULT_LOG_BACKLOG_LINES = 100;
     /** The longest fixed drain interval, seconds: an hour of traffic is what a crash could lose then. */
     public static final int MAX_USAGE_DRAIN_INTERVAL = 3600;
+    public static final int DEFAULT_REST_BODY_TIMEOUT_SECONDS = 60;
 
     private final SettingSources sources;
     private final int grpcPort;
@@ -72,6 +74,7 @@ public final class Settings {
     private final int logBacklogLines;
     private final KeepAliveAction keepAliveAction;
     private final Optional<Duration> usageDrainInterval;
+    private final Duration restBodyTimeout;
 
     private Settings(SettingSources sources, Path defaultPluginsDir) {
         this.sources = requireNonNull(sources, "sources is null");
@@ -103,6 +106,7 @@ public final class Settings {
         this.keepAliveAction = readKeepAliveAction();
         this.usageDrainInterval = sources.lookup(USAGE_DRAIN_INTERVAL).map(value -> Duration.ofSeconds(
                 wholeNumber(USAGE_DRAIN_INTERVAL, 0, 1, MAX_USAGE_DRAIN_INTERVAL)));
+        this.restBodyTimeout = Duration.ofSeconds(positiveInt(REST_BODY_TIMEOUT, DEFAULT_REST_BODY_TIMEOUT_SECONDS));
     }
 
     /**
@@ -175,6 +179,11 @@ public final class Settings {
     /** A fixed time between background drains of the core's counters; empty: the node adapts it to their cost. */
     public Optional<Duration> usageDrainInterval() {
         return usageDrainInterval;
+    }
+
+    /** How long a REST request's body may take to arrive, from its headers on. */
+    public Duration restBodyTimeout() {
+        return restBodyTimeout;
     }
 
     /** The given settings that are set, by name, as found in the sources: what a plugin receives. */

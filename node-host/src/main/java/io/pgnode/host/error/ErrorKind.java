@@ -15,6 +15,10 @@ public enum ErrorKind {
     METHOD_NOT_ALLOWED,
     /** The request body is larger than the node accepts. */
     TOO_LARGE,
+    /** The request body did not arrive within the node's deadline. */
+    TIMED_OUT,
+    /** The node has as much of this kind of work as it takes at once; the client may try again later. */
+    BUSY,
     /** The request needs a running backend and none runs. */
     NOT_STARTED,
     /** The running backend lacks the ability. */

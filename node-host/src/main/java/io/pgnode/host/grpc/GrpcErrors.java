@@ -30,6 +30,8 @@ public final class GrpcErrors {
             case NOT_FOUND -> Status.Code.NOT_FOUND;
             case METHOD_NOT_ALLOWED, UNSUPPORTED -> Status.Code.UNIMPLEMENTED;
             case TOO_LARGE -> Status.Code.RESOURCE_EXHAUSTED;
+            case TIMED_OUT -> Status.Code.DEADLINE_EXCEEDED;
+            case BUSY -> Status.Code.UNAVAILABLE;
             case NOT_STARTED -> Status.Code.UNAVAILABLE;
             case BACKEND_FAILURE, INTERNAL -> Status.Code.INTERNAL;
         };

@@ -6,9 +6,12 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.pgnode.host.auth.RequestAuthenticator;
 import io.pgnode.host.service.NodeService;
 import io.pgnode.host.tls.TlsMaterial;
+import io.pgnode.host.tls.TlsPolicy;
+import io.pgnode.host.wire.BodyLimit;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
@@ -24,8 +27,12 @@ import org.slf4j.LoggerFactory;
 /** The gRPC listener (grpc-netty, TLS with the node's certificate) and its bounded call executor. */
 public final class GrpcServer implements AutoCloseable {
 
-    /** The largest message accepted, as on REST. */
-    public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+    /**
+     * grpc-java's own ceiling, just above the contract's 64 MiB: it refuses a larger message without the node's
+     * {@code error-code} trailer (and logs a warning with a stack trace), so the node's own, lower limit is
+     * checked on every message that a client keeping to the contract can send ({@link RequestParsing}).
+     */
+    static final int TRANSPORT_MAX_MESSAGE_BYTES = (int) BodyLimit.CONTRACT_MAX_BYTES + 1024 * 1024;
 
     /** Threads that run calls; a call never holds one while waiting for log lines. */
     static final int CALL_THREADS = 32;
@@ -42,17 +49,22 @@ public final class GrpcServer implements AutoCloseable {
 
     /** Listens on {@code host:port} (0 = any free port) and serves until closed. */
     public static GrpcServer start(String host, int port, TlsMaterial tls, NodeService service,
-            RequestAuthenticator authenticator) throws IOException {
+            RequestAuthenticator authenticator, GrpcLimits limits) throws IOException {
         ExecutorService executor = callExecutor();
         try {
+            NodeGrpcService rpcs = new NodeGrpcService(service, executor, limits.maxMessageBytes());
             Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                     .sslContext(sslContext(tls))
                     .executor(executor)
-                    .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                    .maxInboundMessageSize(TRANSPORT_MAX_MESSAGE_BYTES)
+                    // pings find connections that never completed the HTTP/2 handshake, and peers that vanished
+                    .keepAliveTime(limits.pingInterval().toMillis(), TimeUnit.MILLISECONDS)
+                    .keepAliveTimeout(limits.pingTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .addService(ServerInterceptors.intercept(
-                            new NodeGrpcService(service, executor).definition(), new ApiKeyInterceptor(authenticator)))
+                            RequestParsing.insideCalls(rpcs.definition(), limits.maxMessageBytes()),
+                            new ApiKeyInterceptor(authenticator)))
                     .build()
                     .start();
             log.info("gRPC listening on {}:{}", host, server.getPort());
@@ -92,6 +104,8 @@ public final class GrpcServer implements AutoCloseable {
     private static SslContext sslContext(TlsMaterial tls) throws SSLException {
         return GrpcSslContexts.configure(SslContextBuilder.forServer(
                         tls.privateKey(), tls.chain().toArray(X509Certificate[]::new)))
+                .protocols(TlsPolicy.PROTOCOLS)
+                .ciphers(TlsPolicy.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
                 .build();
     }
 

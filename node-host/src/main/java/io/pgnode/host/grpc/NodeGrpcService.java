@@ -45,10 +45,13 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     private final NodeService service;
     private final Executor executor;
+    private final long maxUploadBytes;
 
-    NodeGrpcService(NodeService service, Executor executor) {
+    /** @param maxUploadBytes the most bytes the chunks of one chunked user upload may have together */
+    NodeGrpcService(NodeService service, Executor executor, long maxUploadBytes) {
         this.service = requireNonNull(service, "service is null");
         this.executor = requireNonNull(executor, "executor is null");
+        this.maxUploadBytes = maxUploadBytes;
     }
 
     @Override
@@ -199,7 +202,7 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     @Override
     public StreamObserver<UsersChunk> syncUsersChunked(StreamObserver<Empty> response) {
-        UsersChunkAssembler assembler = new UsersChunkAssembler();
+        UsersChunkAssembler assembler = new UsersChunkAssembler(maxUploadBytes);
         return new ClientStream<>(response, chunk -> {
             service.requireStarted();
             assembler.add(chunk);

@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
+import io.pgnode.host.wire.BodyLimit;
 import io.pgnode.proto.UsersChunk;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * Reads the body of {@code PUT /users/sync/chunked}: frames of {@code [uvarint length][UsersChunk]} one after
- * the other until the body ends (what {@code writeDelimitedTo} writes). Each frame may be up to 64 MiB.
+ * the other until the body ends (what {@code writeDelimitedTo} writes). The body as a whole is within the
+ * node's body limit (it was received before); a frame may announce at most 64 MiB.
  */
 final class ChunkedUsersBody {
 
@@ -39,7 +41,7 @@ final class ChunkedUsersBody {
                 }
             }
         } catch (IOException e) {
-            throw ProtobufExchange.readFailure(e);
+            throw invalid("it could not be read (" + e.getMessage() + ")");
         }
     }
 
@@ -50,9 +52,9 @@ final class ChunkedUsersBody {
         } catch (InvalidProtocolBufferException e) {
             throw invalid("the length prefix of frame " + frame + " is cut off or malformed");
         }
-        if (size < 0 || size > ProtobufExchange.MAX_MESSAGE_BYTES) {
+        if (size < 0 || size > BodyLimit.CONTRACT_MAX_BYTES) {
             throw invalid("frame " + frame + " announces " + Integer.toUnsignedString(size) + " bytes; a frame may have "
-                    + "at most " + ProtobufExchange.MAX_MESSAGE_BYTES);
+                    + "at most " + BodyLimit.CONTRACT_MAX_BYTES);
         }
         return size;
     }

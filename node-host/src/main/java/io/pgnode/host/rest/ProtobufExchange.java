@@ -8,32 +8,27 @@ import io.pgnode.host.error.NodeException;
 import io.pgnode.host.wire.EncodedStats;
 import io.pgnode.proto.Empty;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** Protobuf request and response bodies of the REST transport. Runs on worker threads (blocking mode). */
+/** Protobuf request and response bodies of the REST transport. Runs on worker threads. */
 final class ProtobufExchange {
 
     static final String CONTENT_TYPE = "application/x-protobuf";
 
-    /** 64 MiB: the largest message the node accepts, as on gRPC. */
-    static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
-
     private ProtobufExchange() {}
 
     /**
-     * The request body as a message; an empty body is the all-default message (what GETs often carry). Parsed
-     * as it is read: a Start with 100,000 users is a 20 MB body that never needs to be one array.
+     * The request body (received before the route ran, {@link RequestBodies}) as a message; an empty body is
+     * the all-default message (what GETs often carry).
      */
     static <T extends Message> T read(HttpServerExchange exchange, Parser<T> parser, String messageName) {
+        RequestBody body = RequestBody.of(exchange);
         try {
-            return parser.parseFrom(exchange.getInputStream());
+            byte[] bytes = body.singleArray();
+            return bytes != null ? parser.parseFrom(bytes) : parser.parseFrom(body.stream());
         } catch (InvalidProtocolBufferException e) {
-            if (e.getCause() instanceof IOException && !(e.getCause() instanceof InvalidProtocolBufferException)) {
-                throw readFailure((IOException) e.getCause());
-            }
             throw new NodeException(ErrorCode.INVALID_PROTOBUF, "The request body is not a valid " + messageName
                     + " protobuf message (" + e.getMessage() + ").");
         }
@@ -61,6 +56,7 @@ final class ProtobufExchange {
     private static boolean send(HttpServerExchange exchange, long length, BodyWriter body) {
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
         exchange.setResponseContentLength(length);
+        exchange.startBlocking();
         try (OutputStream out = exchange.getOutputStream()) {
             body.writeTo(out);
             return true;
@@ -73,14 +69,5 @@ final class ProtobufExchange {
 
     static void sendEmpty(HttpServerExchange exchange) {
         send(exchange, Empty.getDefaultInstance());
-    }
-
-    /** Turns a failed body read into the client's error. */
-    static NodeException readFailure(IOException e) {
-        if (e instanceof RequestTooBigException) {
-            return new NodeException(ErrorCode.BODY_TOO_LARGE,
-                    "The request body is larger than the node accepts (" + MAX_MESSAGE_BYTES / (1024 * 1024) + " MiB).");
-        }
-        return new NodeException(ErrorCode.INVALID_PROTOBUF, "The request body could not be read: " + e.getMessage());
     }
 }

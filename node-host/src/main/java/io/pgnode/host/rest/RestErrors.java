@@ -28,6 +28,8 @@ final class RestErrors {
             case NOT_FOUND -> 404;
             case METHOD_NOT_ALLOWED -> 405;
             case TOO_LARGE -> 413;
+            case TIMED_OUT -> 408;
+            case BUSY -> 503;
             case UNSUPPORTED -> 501;
             case NOT_STARTED -> 503;
             case BACKEND_FAILURE, INTERNAL -> 500;

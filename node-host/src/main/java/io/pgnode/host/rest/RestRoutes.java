@@ -38,16 +38,23 @@ import java.util.TreeSet;
 final class RestRoutes {
 
     private final NodeService service;
+    private final long maxUploadBytes;
     private final RoutingHandler routing = Handlers.routing();
     private final Map<String, Set<String>> methodsByPath = new TreeMap<>();
 
-    private RestRoutes(NodeService service) {
+    private RestRoutes(NodeService service, long maxUploadBytes) {
         this.service = requireNonNull(service, "service is null");
+        this.maxUploadBytes = maxUploadBytes;
     }
 
-    /** The routing handler; it throws {@link NodeException}s for the caller to answer. */
-    static HttpHandler create(NodeService service) {
-        return new RestRoutes(service).register();
+    /**
+     * The routing handler; it throws {@link NodeException}s for the caller to answer. Bodies are read before it
+     * runs ({@link RequestBodies}).
+     *
+     * @param maxUploadBytes the most bytes the chunks of one chunked user upload may have together
+     */
+    static HttpHandler create(NodeService service, long maxUploadBytes) {
+        return new RestRoutes(service, maxUploadBytes).register();
     }
 
     private HttpHandler register() {
@@ -93,10 +100,8 @@ final class RestRoutes {
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync/chunked", exchange -> {
-            // each frame is limited on its own; the whole upload may exceed one message's limit
-            exchange.setMaxEntitySize(0);
-            UsersChunkAssembler assembler = new UsersChunkAssembler();
-            ChunkedUsersBody.read(exchange.getInputStream(), assembler::add);
+            UsersChunkAssembler assembler = new UsersChunkAssembler(maxUploadBytes);
+            ChunkedUsersBody.read(RequestBody.of(exchange).stream(), assembler::add);
             service.syncUsers(WireMapping.users(assembler.users()));
             ProtobufExchange.sendEmpty(exchange);
         });

@@ -261,6 +261,11 @@ public final class NodeService implements AutoCloseable {
         return withBackend(backend -> logHub.subscribe());
     }
 
+    /** How many log readers are attached now. */
+    public int logReaderCount() {
+        return logHub.readerCount();
+    }
+
     /** The machine's figures of the last sampling interval. */
     public SystemSnapshot systemStats() {
         return withBackend(backend -> sampler.latest());

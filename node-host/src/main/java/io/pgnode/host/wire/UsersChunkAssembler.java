@@ -12,15 +12,35 @@ import java.util.TreeMap;
 /**
  * Puts a chunked user upload back together, for both transports. Chunks may arrive in any order; a complete
  * upload has indices 0..n-1 each exactly once and exactly one chunk marked last, the one with the highest
- * index. Anything else is a 400 {@code INVALID_CHUNKS} and nothing is applied.
+ * index. Anything else is a 400 {@code INVALID_CHUNKS} and nothing is applied. All the chunks together may
+ * have at most the node's {@link BodyLimit} of bytes: the upload is held until its last chunk, and an upload
+ * that never ends must not take the heap with it.
  */
 public final class UsersChunkAssembler {
 
+    private final long maxBytes;
     private final NavigableMap<Long, UsersChunk> chunks = new TreeMap<>();
+    private long bytes;
     private Long lastIndex;
 
-    /** Takes one chunk; fails at once on a repeated index or a second last chunk. */
+    /** @param maxBytes the most bytes all chunks together may have (their encoded size) */
+    public UsersChunkAssembler(long maxBytes) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive");
+        }
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Takes one chunk; fails at once on a repeated index, a second last chunk, or when the chunks so far exceed
+     * the limit (413 {@code BODY_TOO_LARGE}; the chunks taken are dropped).
+     */
     public void add(UsersChunk chunk) {
+        bytes += chunk.getSerializedSize();
+        if (bytes > maxBytes) {
+            chunks.clear();
+            throw BodyLimit.exceeded("The chunked user upload", maxBytes);
+        }
         long index = chunk.getIndex();
         if (index < 0) {
             throw invalid("chunk index " + Long.toUnsignedString(index) + " is out of range");

@@ -32,18 +32,20 @@ class SettingsTest {
         assertThat(settings.pluginsDir()).isEqualTo(directory.resolve("default-plugins"));
         assertThat(settings.tlsSans()).isEmpty();
         assertThat(settings.logBufferSize()).isEqualTo(10_000);
+        assertThat(settings.restBodyTimeout()).isEqualTo(java.time.Duration.ofSeconds(60));
     }
 
     @Test
     void environmentBeatsDotEnvWhichBeatsYaml() throws IOException {
         Files.writeString(directory.resolve(".env"), "REST_PORT=7002\nGRPC_PORT=7001\n");
-        yaml("REST_PORT: 8002\nGRPC_PORT: 8001\nLOG_BUFFER_SIZE: 8003\n");
+        yaml("REST_PORT: 8002\nGRPC_PORT: 8001\nLOG_BUFFER_SIZE: 8003\nREST_BODY_TIMEOUT: 300\n");
 
         Settings settings = load(Map.of("REST_PORT", "6002"));
 
         assertThat(settings.restPort()).isEqualTo(6002);
         assertThat(settings.grpcPort()).isEqualTo(7001);
         assertThat(settings.logBufferSize()).isEqualTo(8003);
+        assertThat(settings.restBodyTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.pgnode.host.TestingNode;
 import io.pgnode.host.TestingRestClient;
 import io.pgnode.host.TestingRestClient.Response;
 import io.pgnode.host.service.NodeService;
+import io.pgnode.host.wire.BodyLimit;
 import io.pgnode.proto.Backend;
 import io.pgnode.proto.BaseInfoResponse;
 import io.pgnode.proto.Empty;
@@ -268,7 +269,7 @@ class RestApiTest {
     @Test
     void aBodyOverTheLimitIs413AndChangesNothing() {
         // a Users message whose one user claims more bytes than the node takes: a valid start, then too much
-        byte[] tooBig = new byte[ProtobufExchange.MAX_MESSAGE_BYTES + 1];
+        byte[] tooBig = new byte[(int) BodyLimit.forThisJvm() + 1];
         tooBig[0] = 0x0a;
         tooBig[1] = (byte) 0xff;
         tooBig[2] = (byte) 0xff;

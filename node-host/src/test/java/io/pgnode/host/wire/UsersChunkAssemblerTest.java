@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class UsersChunkAssemblerTest {
 
-    private final UsersChunkAssembler assembler = new UsersChunkAssembler();
+    private final UsersChunkAssembler assembler = new UsersChunkAssembler(BodyLimit.CONTRACT_MAX_BYTES);
 
     @Test
     void joinsTheUsersInIndexOrderWhateverTheArrivalOrder() {
@@ -69,6 +69,21 @@ class UsersChunkAssemblerTest {
     @Test
     void noChunkAtAllIsInvalid() {
         assertInvalid(assembler::users, "no chunk arrived");
+    }
+
+    @Test
+    void chunksBeyondTheLimitTogetherAreTooLargeAndAreDropped() {
+        UsersChunk first = chunk(0, false, "a", "b");
+        UsersChunk second = chunk(1, false, "c", "d");
+        UsersChunkAssembler small = new UsersChunkAssembler(first.getSerializedSize() + second.getSerializedSize());
+        small.add(first);
+        small.add(second);
+
+        assertThatThrownBy(() -> small.add(chunk(2, true, "e")))
+                .isInstanceOfSatisfying(NodeException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.BODY_TOO_LARGE))
+                .hasMessageContaining("The chunked user upload is larger than this node takes");
+        assertInvalid(small::users, "no chunk arrived");
     }
 
     private static void assertInvalid(Runnable action, String problem) {
