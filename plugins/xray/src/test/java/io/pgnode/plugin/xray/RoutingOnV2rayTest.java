@@ -11,6 +11,7 @@ import io.pgnode.spi.RouteTest;
 import io.pgnode.spi.RoutingRule;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
+import io.pgnode.spi.TrafficOwner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -170,9 +171,11 @@ class RoutingOnV2rayTest {
                 .hasMessageContaining("Starlark");
     }
 
+    /** What the node would answer for the user: the core's live counter plus what was handed to the node's ledger. */
     private long downlink(String email) {
-        return backend.stats(new StatQuery(StatQuery.Scope.USER, email, false)).stream()
+        long live = backend.stats(new StatQuery(StatQuery.Scope.USER, email, false)).stream()
                 .filter(stat -> stat.type().equals(Stat.DOWNLINK)).mapToLong(Stat::value).sum();
+        return live + context.usage().get(TrafficOwner.USER, email, Stat.DOWNLINK);
     }
 
     private List<String> linesAfter(int mark) {
