@@ -8,9 +8,14 @@ import io.pgnode.host.service.NodeService;
 import io.pgnode.host.wire.StatsAnswer;
 import io.pgnode.host.wire.UsersChunkAssembler;
 import io.pgnode.host.wire.WireMapping;
+import io.pgnode.proto.AddRoutingRuleRequest;
 import io.pgnode.proto.Backend;
+import io.pgnode.proto.BalancerInfoRequest;
 import io.pgnode.proto.LatencyRequest;
+import io.pgnode.proto.OverrideBalancerTargetRequest;
+import io.pgnode.proto.RemoveRoutingRuleRequest;
 import io.pgnode.proto.StatRequest;
+import io.pgnode.proto.TestRouteRequest;
 import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
 import io.pgnode.spi.StatQuery;
@@ -98,6 +103,31 @@ final class RestRoutes {
             UsersChunkAssembler assembler = new UsersChunkAssembler(maxUploadBytes);
             ChunkedUsersBody.read(RequestBody.of(exchange).stream(), assembler::add);
             service.syncUsers(WireMapping.users(assembler.users()));
+            ProtobufExchange.sendEmpty(exchange);
+        });
+        route(Methods.GET, "/routing/rules", exchange -> ProtobufExchange.send(exchange,
+                WireMapping.routingRules(service.routingRules())));
+        route(Methods.PUT, "/routing/rules", exchange -> {
+            AddRoutingRuleRequest request = ProtobufExchange.read(exchange, AddRoutingRuleRequest.parser(),
+                    "AddRoutingRuleRequest");
+            service.addRoutingRule(request.getRule(), request.getShouldReset());
+            ProtobufExchange.sendEmpty(exchange);
+        });
+        route(Methods.DELETE, "/routing/rules", exchange -> {
+            service.removeRoutingRule(ProtobufExchange.read(exchange, RemoveRoutingRuleRequest.parser(),
+                    "RemoveRoutingRuleRequest").getRuleTag());
+            ProtobufExchange.sendEmpty(exchange);
+        });
+        route(Methods.POST, "/routing/balancer", exchange -> ProtobufExchange.send(exchange, WireMapping.balancerInfo(
+                service.balancerInfo(ProtobufExchange.read(exchange, BalancerInfoRequest.parser(), "BalancerInfoRequest")
+                        .getTag()))));
+        route(Methods.POST, "/routing/test", exchange -> ProtobufExchange.send(exchange, WireMapping.routeResult(
+                service.testRoute(WireMapping.routeTest(
+                        ProtobufExchange.read(exchange, TestRouteRequest.parser(), "TestRouteRequest"))))));
+        route(Methods.PUT, "/routing/balancer/override", exchange -> {
+            OverrideBalancerTargetRequest request = ProtobufExchange.read(exchange,
+                    OverrideBalancerTargetRequest.parser(), "OverrideBalancerTargetRequest");
+            service.overrideBalancerTarget(request.getBalancerTag(), request.getTarget());
             ProtobufExchange.sendEmpty(exchange);
         });
         return routing

@@ -45,7 +45,7 @@ class StaleCoreOnV2rayTest {
                 TestingV2rayClient client = TestingV2rayClient.start(inbounds.routes("alice@x", ""))) {
             ServedTraffic.assertServed(client, http, "alice@x", BYTES); // the earlier core counts alice's traffic
             new CoreRecord(ProcessIdentity.of(left.pid()).orElseThrow(), Optional.empty(),
-                    RealV2ray.executable().toString(), apiPort, "api", "V2FLY").writeTo(dir);
+                    RealV2ray.executable().toString(), apiPort, Set.of("api"), "V2FLY").writeTo(dir);
             TestingBackendContext context = context(inbounds.panelConfig(), users);
 
             try (XrayBackend backend = (XrayBackend) new XrayBackendFactory().create(context)) {
@@ -75,7 +75,7 @@ class StaleCoreOnV2rayTest {
         try {
             ProcessIdentity now = ProcessIdentity.of(other.pid()).orElseThrow();
             new CoreRecord(new ProcessIdentity(now.pid(), now.startTime() - 1), Optional.empty(),
-                    RealV2ray.executable().toString(), RealV2ray.freePort(), "api", "V2FLY").writeTo(dir);
+                    RealV2ray.executable().toString(), RealV2ray.freePort(), Set.of("api"), "V2FLY").writeTo(dir);
             TestingServerInbounds inbounds = TestingServerInbounds.onFreePorts();
 
             try (XrayBackend backend = (XrayBackend) new XrayBackendFactory().create(
