@@ -46,9 +46,9 @@ final class PanelRequests {
         return StatRequest.newBuilder().setType(type).setName(name).setReset(reset).build();
     }
 
-    /** What a target the node knows answers before any traffic: zero bytes both ways, uplink first as always. */
+    /** What a target the node knows answers before any traffic: zero bytes both ways. */
     static List<Stat> zeroTraffic(String name) {
-        return List.of(traffic(name, "uplink", 0), traffic(name, "downlink", 0));
+        return List.of(traffic(name, "downlink", 0), traffic(name, "uplink", 0));
     }
 
     static Stat traffic(String name, String type, long value) {
