@@ -2,6 +2,7 @@ package io.pgnode.plugin.xray;
 
 import static org.awaitility.Awaitility.await;
 
+import io.pgnode.host.TestingBackendContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgnode.spi.BackendContext;
 import io.pgnode.spi.User;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pgnode.host.TestingBackendContext;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.OutboundLatency;

@@ -3,6 +3,7 @@ package io.pgnode.plugin.xray;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgnode.host.TestingBackendContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgnode.plugin.xray.api.OutboundStatus;
 import io.pgnode.spi.BackendException;
