@@ -81,7 +81,7 @@ class LatencyOnXrayTest {
         assertThat(direct.alive()).as("the fake core serves no probe inbound").isFalse();
         assertThat(direct.lastTryTime()).isPositive();
         assertThat(api.router().calls("GetOutboundStatus")).hasSize(1);
-        JsonNode config = PanelConfig.JSON.readTree(Files.readString(dir.resolve("config.json")));
+        JsonNode config = TestingCoreExecutable.lastConfig(dir);
         List<String> services = new ArrayList<>();
         config.path("api").path("services").forEach(s -> services.add(s.asText()));
         assertThat(services).contains("RoutingService", "ObservatoryService");
@@ -110,7 +110,7 @@ class LatencyOnXrayTest {
     @Test
     void aProbeResultIsKeptBrieflySoThatPollingStartsNoStormAndEachProbeComesFromItsOutboundsAddress() throws Exception {
         start();
-        JsonNode probe = inbound(PanelConfig.JSON.readTree(Files.readString(dir.resolve("config.json"))), "pgnode-probe");
+        JsonNode probe = inbound(TestingCoreExecutable.lastConfig(dir), "pgnode-probe");
         assertThat(probe.path("listen").asText()).isEqualTo("127.0.0.2");
         assertThat(probe.path("protocol").asText()).isEqualTo("socks");
         List<String> sources = new CopyOnWriteArrayList<>();

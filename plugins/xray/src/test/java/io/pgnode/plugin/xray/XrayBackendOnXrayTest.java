@@ -91,9 +91,7 @@ class XrayBackendOnXrayTest {
     }
 
     private JsonNode renderedConfig() throws Exception {
-        Path file = dir.resolve("config.json");
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> Files.exists(file));
-        return PanelConfig.JSON.readTree(file.toFile());
+        return TestingCoreExecutable.lastConfig(dir);
     }
 
     @Test
