@@ -1,6 +1,5 @@
 package io.pgnode.plugin.xray;
 
-import static org.awaitility.Awaitility.await;
 
 import io.pgnode.host.TestingBackendContext;
 import com.fasterxml.jackson.databind.JsonNode;
