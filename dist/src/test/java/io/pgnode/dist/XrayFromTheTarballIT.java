@@ -57,7 +57,7 @@ class XrayFromTheTarballIT {
 
     @Test
     void everyByteOfAUsersTrafficIsReportedOnceWhateverHappensToTheBackendAndTheNode() throws Exception {
-        XrayTestBed.requireV2ray();
+        TestingDistribution.requireV2ray();
         TestingDistribution distribution = TestingDistribution.unpack(temp);
         Path work = TestingDistribution.createDirectory(temp.resolve("work"));
         Path gate = temp.resolve("hold-the-core");

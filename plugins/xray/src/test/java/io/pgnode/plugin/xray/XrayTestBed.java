@@ -45,11 +45,6 @@ public final class XrayTestBed implements AutoCloseable {
         return RealV2ray.freePort();
     }
 
-    /** The real core the tests need; fails (in CI too) when it is not installed. */
-    public static void requireV2ray() {
-        RealV2ray.executable();
-    }
-
     /** The panel's config: the three inbounds, no users (the node injects them), a freedom outbound. */
     public String config() {
         return inbounds.panelConfig();
