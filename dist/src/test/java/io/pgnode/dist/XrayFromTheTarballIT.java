@@ -1,27 +1,22 @@
 package io.pgnode.dist;
 
+import static io.pgnode.dist.TarballNode.byType;
+import static io.pgnode.dist.TarballNode.usersStat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.pgnode.host.TestingNode;
 import io.pgnode.host.TestingRestClient;
 import io.pgnode.plugin.xray.RecordedCore;
 import io.pgnode.plugin.xray.XrayTestBed;
 import io.pgnode.proto.Backend;
 import io.pgnode.proto.BackendType;
 import io.pgnode.proto.Empty;
-import io.pgnode.proto.NodeServiceGrpc;
-import io.pgnode.proto.StatRequest;
-import io.pgnode.proto.StatResponse;
-import io.pgnode.proto.StatType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class XrayFromTheTarballIT {
 
-    private static final Duration BOOT = Duration.ofSeconds(60);
     private static final Duration SETTLE = Duration.ofSeconds(15);
     /** Longer than two default drain intervals (5 s, or more at scale; 2 users here). */
     private static final Duration DRAIN = Duration.ofSeconds(30);
@@ -65,7 +59,7 @@ class XrayFromTheTarballIT {
                 "REST_PORT", String.valueOf(XrayTestBed.freePort()));
         Map<String, Long> oneFetch;
         try (XrayTestBed bed = XrayTestBed.create(ALICE, BOB)) {
-            try (Panel panel = Panel.boot(distribution, work, settings)) {
+            try (TarballNode panel = TarballNode.boot(distribution, work, settings)) {
                 assertTheHealthCheckSaysNotStartedYet(panel);
                 panel.rest.start(xray(bed.config(), bed));
                 long firstCore = core(work).pid();
@@ -103,7 +97,7 @@ class XrayFromTheTarballIT {
                 assertThat(beforeTerm.coreRuns()).as("the core ends with its node").isFalse();
             }
 
-            try (Panel panel = Panel.boot(distribution, work, settings)) {
+            try (TarballNode panel = TarballNode.boot(distribution, work, settings)) {
                 panel.rest.start(xray(bed.config(), bed));
                 assertThat(usersPoll(panel, ALICE)).as("after SIGTERM and a new run of the node").isEqualTo(oneFetch);
 
@@ -127,7 +121,7 @@ class XrayFromTheTarballIT {
 
             Map<String, String> gated = new LinkedHashMap<>(settings);
             gated.put("XRAY_EXECUTABLE_PATH", gatedCore(gate).toString());
-            try (Panel panel = Panel.boot(distribution, work, gated)) {
+            try (TarballNode panel = TarballNode.boot(distribution, work, gated)) {
                 panel.rest.start(xray(bed.config(), bed));
                 assertThat(usersPoll(panel, ALICE)).as("after SIGKILL: what the drain before it took").isEqualTo(oneFetch);
 
@@ -151,7 +145,7 @@ class XrayFromTheTarballIT {
         }
     }
 
-    private static void assertTheHealthCheckSaysNotStartedYet(Panel panel) {
+    private static void assertTheHealthCheckSaysNotStartedYet(TarballNode panel) {
         TestingRestClient.Response rest = panel.rest.call("GET", "/stats/backend", new byte[0]);
         assertThat(rest.status()).isEqualTo(503);
         assertThat(rest.errorMessage()).contains("core is not started yet").contains("failed to get sys stats");
@@ -163,7 +157,7 @@ class XrayFromTheTarballIT {
     }
 
     /** The panel re-Starts a node on a failed health check unless it is 500-504 with these words. */
-    private static void assertTheHealthCheckSaysFailedToGetSysStats(Panel panel) {
+    private static void assertTheHealthCheckSaysFailedToGetSysStats(TarballNode panel) {
         TestingRestClient.Response rest = panel.rest.call("GET", "/stats/backend", new byte[0]);
         assertThat(rest.status()).as("REST: %s", rest.errorMessage()).isBetween(500, 504);
         assertThat(rest.errorMessage()).contains("failed to get sys stats");
@@ -188,13 +182,8 @@ class XrayFromTheTarballIT {
     }
 
     /** The one poll the panel makes every 10 s (users, with reset), over gRPC; one user's bytes by type. */
-    private static Map<String, Long> usersPoll(Panel panel, String email) {
-        StatResponse stats = panel.grpc.getStats(StatRequest.newBuilder().setType(StatType.UsersStat).setReset(true)
-                .build());
-        Map<String, Long> byType = new LinkedHashMap<>();
-        stats.getStatsList().stream().filter(s -> s.getName().equals(email))
-                .forEach(s -> byType.merge(s.getType(), s.getValue(), Long::sum));
-        return byType;
+    private static Map<String, Long> usersPoll(TarballNode panel, String email) {
+        return byType(panel.grpc.getStats(usersStat(true)), email);
     }
 
     private static Backend xray(String config, XrayTestBed bed) {
@@ -216,46 +205,5 @@ class XrayFromTheTarballIT {
     /** The running core the Xray backend recorded in its work directory (DATA_DIR is {@code data} by default). */
     private static RecordedCore core(Path work) {
         return RecordedCore.in(work.resolve("data/backends/xray"));
-    }
-
-    /** A run of the tarball's node and a panel's two clients of it. */
-    private static final class Panel implements AutoCloseable {
-
-        final TestingNodeProcess node;
-        final TestingRestClient rest;
-        final NodeServiceGrpc.NodeServiceBlockingStub grpc;
-        private final ManagedChannel channel;
-
-        private Panel(TestingNodeProcess node, TestingRestClient rest, ManagedChannel channel,
-                NodeServiceGrpc.NodeServiceBlockingStub grpc) {
-            this.node = node;
-            this.rest = rest;
-            this.channel = channel;
-            this.grpc = grpc;
-        }
-
-        static Panel boot(TestingDistribution distribution, Path work, Map<String, String> settings) throws Exception {
-            TestingNodeProcess node = distribution.start(work, settings);
-            try {
-                PrintedPanelLine line = PrintedPanelLine.parse(node.awaitLine(PrintedPanelLine.PATTERN, BOOT));
-                String apiKey = Files.readString(work.resolve("data/api_key")).strip();
-                TestingRestClient rest = TestingRestClient.connect(URI.create("https://" + line.authority(line.restPort())),
-                        DistributionSmokeIT.readCertificate(line.certificate()), apiKey);
-                ManagedChannel channel = TestingNode.channelTo(line.address(), line.grpcPort(), line.certificate());
-                return new Panel(node, rest, channel, TestingNode.blockingStub(channel, apiKey));
-            } catch (Exception | AssertionError e) {
-                node.close();
-                throw e;
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            try {
-                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-            } finally {
-                node.close();
-            }
-        }
     }
 }

@@ -78,18 +78,26 @@ public final class XrayTestBed implements AutoCloseable {
      */
     public OpenDownload openDownload(String email, String protocol, int bytes, int first) {
         String route = route(email, protocol);
+        Socks5Fetch.Download download;
         try {
-            Socks5Fetch.Download download = Socks5Fetch.open(client.socksPort(route), http.port(), bytes,
-                    TestingV2rayClient.PATIENCE);
-            OpenDownload open = new OpenDownload(route, download);
-            if (download.readAtLeast(first) < first) {
-                String ended = download.finish().toString();
-                open.close();
-                throw new AssertionError(route + ": the download ended before " + first + " bytes: " + ended);
-            }
-            return open;
+            download = Socks5Fetch.open(client.socksPort(route), http.port(), bytes, TestingV2rayClient.PATIENCE);
         } catch (IOException e) {
             throw new UncheckedIOException("the client's SOCKS port of " + route + " cannot be used", e);
+        }
+        OpenDownload open = new OpenDownload(route, download);
+        boolean underWay = false;
+        try {
+            if (download.readAtLeast(first) < first) {
+                throw new AssertionError(route + ": the download ended before " + first + " bytes: " + download.finish());
+            }
+            underWay = true;
+            return open;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (!underWay) {
+                open.close();
+            }
         }
     }
 
