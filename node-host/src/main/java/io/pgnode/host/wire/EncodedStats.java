@@ -29,6 +29,11 @@ import java.util.function.Consumer;
  */
 public final class EncodedStats {
 
+    private static final int NAME = io.pgnode.proto.Stat.NAME_FIELD_NUMBER;
+    private static final int TYPE = io.pgnode.proto.Stat.TYPE_FIELD_NUMBER;
+    private static final int LINK = io.pgnode.proto.Stat.LINK_FIELD_NUMBER;
+    private static final int VALUE = io.pgnode.proto.Stat.VALUE_FIELD_NUMBER;
+
     private final ByteString bytes;
 
     private EncodedStats(ByteString bytes) {
@@ -43,13 +48,39 @@ public final class EncodedStats {
 
         /** Where the backend puts its stats; each one is encoded right away. */
         public Consumer<Stat> sink() {
-            return stat -> {
-                try {
-                    coded.writeMessage(StatResponse.STATS_FIELD_NUMBER, WireMapping.stat(stat));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot happen: the output is in memory", e);
+            return this::write;
+        }
+
+        /**
+         * Writes one Stat field straight from the SPI's value, the bytes {@code WireMapping.stat(stat)} would
+         * serialize to (proto3: empty strings and a zero value are left out): a message and its builder per stat
+         * were most of what a 200,000-stat poll allocated.
+         */
+        private void write(Stat stat) {
+            int size = stringSize(NAME, stat.name()) + stringSize(TYPE, stat.type()) + stringSize(LINK, stat.link())
+                    + (stat.value() == 0 ? 0 : CodedOutputStream.computeInt64Size(VALUE, stat.value()));
+            try {
+                coded.writeTag(StatResponse.STATS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                coded.writeUInt32NoTag(size);
+                writeString(NAME, stat.name());
+                writeString(TYPE, stat.type());
+                writeString(LINK, stat.link());
+                if (stat.value() != 0) {
+                    coded.writeInt64(VALUE, stat.value());
                 }
-            };
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot happen: the output is in memory", e);
+            }
+        }
+
+        private void writeString(int field, String value) throws IOException {
+            if (!value.isEmpty()) {
+                coded.writeString(field, value);
+            }
+        }
+
+        private static int stringSize(int field, String value) {
+            return value.isEmpty() ? 0 : CodedOutputStream.computeStringSize(field, value);
         }
 
         public EncodedStats finish() {
