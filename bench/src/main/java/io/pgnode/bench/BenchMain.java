@@ -48,8 +48,6 @@ public final class BenchMain {
                 ManyUsers many = new ManyUsers(node, options);
                 many.run();
                 report.addAll(many.rows());
-                report.note("P5 peak RSS of the node during the big runs (VmHWM): "
-                        + Row.format(node.peakResidentBytes() / ProcessMemory.MIB, "MiB"));
             }
         }
         report.note("P1: the median sync of " + options.syncs() + " per run (after " + options.syncWarmUps() * options.syncs()
@@ -59,7 +57,9 @@ public final class BenchMain {
                 + " stdin until its API answers, the time a core restart takes; the node's Start includes writing that copy.");
         report.note("P3 (fake): JMH, the core is the fake of Xray's API (TestingXrayApi in a process of its own) seeded"
                 + " with 2 counters per user. P3 (real core): every user made one VLESS connection first, so the"
-                + " v2fly core holds 2 counters per user; the median of " + options.statsPolls() + " polls per run. Both with reset.");
+                + " v2fly core holds 2 counters per user; the median of " + options.statsPolls() + " polls per run. Both with reset."
+                + " CPU per poll: utime+stime (/proc/<pid>/stat) of the node's and of the core's process over the"
+                + " node's measured polls.");
         report.note("P5: VmRSS of the node's JVM process (/proc/<pid>/status), the core excluded; idle: the Xray backend"
                 + " started with no users during a minute of panel-like polls.");
         return report;

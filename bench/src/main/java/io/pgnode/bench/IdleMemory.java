@@ -41,6 +41,6 @@ final class IdleMemory {
         }
         return List.of(
                 Row.bound("P5 node RSS, booted (no backend)", booted, "—", "MiB", 128),
-                Row.bound("P5 node RSS, idle (backend, no users)", idle, "—", "MiB", 128));
+                Row.bound("P5 node RSS, idle (backend, no users)", idle, "—", "MiB", 150));
     }
 }

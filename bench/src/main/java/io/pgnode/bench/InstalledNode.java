@@ -23,6 +23,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -131,8 +132,16 @@ final class InstalledNode implements AutoCloseable {
         return dataDir.resolve("backends").resolve(backendName);
     }
 
-    /** One SyncUser call as the panel makes it over gRPC: a stream with one user, then the answer. */
+    /** One SyncUser call over gRPC: a stream with one user, then the answer. */
     void syncUserOverGrpc(User user) {
+        syncUsersOnOneStream(List.of(user));
+    }
+
+    /**
+     * SyncUser as the panel uses it: one stream kept open, a user per message; returns once the node answered
+     * the end of the stream, which it does after it applied every message before it.
+     */
+    void syncUsersOnOneStream(List<User> users) {
         CompletableFuture<Empty> answer = new CompletableFuture<>();
         StreamObserver<User> call = grpcAsync.withDeadlineAfter(60, TimeUnit.SECONDS).syncUser(new StreamObserver<>() {
             @Override
@@ -148,7 +157,7 @@ final class InstalledNode implements AutoCloseable {
                 answer.complete(Empty.getDefaultInstance());
             }
         });
-        call.onNext(user);
+        users.forEach(call::onNext);
         call.onCompleted();
         answer.join();
     }

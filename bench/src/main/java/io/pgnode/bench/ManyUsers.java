@@ -47,6 +47,9 @@ final class ManyUsers {
     private final Samples statsGrpc = new Samples();
     private final Samples statsRest = new Samples();
     private final Samples statsDirect = new Samples();
+    private final Samples nodeCpuPerPoll = new Samples();
+    private final Samples coreCpuPerPoll = new Samples();
+    private final Samples peakResident = new Samples();
     private final Samples residentAfterSync = new Samples();
     private final Samples residentAfterPolls = new Samples();
     private final Samples coreResident = new Samples();
@@ -83,9 +86,10 @@ final class ManyUsers {
 
             lightPolls();
             residentAfterSync.add(node.residentBytes() / ProcessMemory.MIB);
-            pollStats(config, users);
+            pollStats(config, users, corePid);
             residentAfterPolls.add(node.residentBytes() / ProcessMemory.MIB);
             node.grpc().stop(Empty.getDefaultInstance());
+            peakResident.add(node.peakResidentBytes() / ProcessMemory.MIB);
 
             try (CoreAlone core = CoreAlone.start(options.core(), options.generatedConfig(),
                     options.workDirectory().resolve("core-alone.log"), START_LIMIT)) {
@@ -104,8 +108,12 @@ final class ManyUsers {
         }
     }
 
-    /** P3 on the real core: every user visits, then the three paths take turns; each run's value is a median. */
-    private void pollStats(BenchConfig config, int users) throws InterruptedException {
+    /**
+     * P3 on the real core: every user visits, then the three paths take turns; each run's value is a median. The
+     * CPU time of the node's process and of the core's (/proc) is summed over the node's measured polls (gRPC and
+     * REST), the core's own work for them included.
+     */
+    private void pollStats(BenchConfig config, int users, long corePid) throws InterruptedException {
         try (VlessVisits visits = new VlessVisits();
                 DirectCoreApi core = new DirectCoreApi(CoreAlone.apiPort(options.generatedConfig()), DirectCoreApi.V2FLY)) {
             int answered = visits.visitAll(config.vlessPort(), users);
@@ -115,11 +123,19 @@ final class ManyUsers {
             List<Double> grpc = new ArrayList<>();
             List<Double> rest = new ArrayList<>();
             List<Double> direct = new ArrayList<>();
+            double nodeCpu = 0;
+            double coreCpu = 0;
             for (int poll = 0; poll <= options.statsPolls(); poll++) {
+                double nodeCpuBefore = ProcessCpu.millis(node.pid());
+                double coreCpuBefore = ProcessCpu.millis(corePid);
                 double viaGrpc = timed(() -> check(node.grpc().withDeadlineAfter(2, TimeUnit.MINUTES)
                         .getStats(USERS_WITH_RESET).getStatsCount() == 2 * users, "the node's gRPC answer is short"));
                 double viaRest = timed(() -> check(node.rest().stats(USERS_WITH_RESET).getStatsCount() == 2 * users,
                         "the node's REST answer is short"));
+                if (poll > 0) {
+                    nodeCpu += ProcessCpu.millis(node.pid()) - nodeCpuBefore;
+                    coreCpu += ProcessCpu.millis(corePid) - coreCpuBefore;
+                }
                 double straight = timed(() -> check(core.queryStats("user>>>", true).getStatCount() == 2 * users,
                         "the core's answer is short"));
                 if (poll > 0) { // the first round warms each path up
@@ -131,6 +147,9 @@ final class ManyUsers {
             statsGrpc.add(Samples.medianOf(grpc));
             statsRest.add(Samples.medianOf(rest));
             statsDirect.add(Samples.medianOf(direct));
+            int nodePolls = 2 * options.statsPolls();
+            nodeCpuPerPoll.add(nodeCpu / nodePolls);
+            coreCpuPerPoll.add(coreCpu / nodePolls);
         }
     }
 
@@ -181,11 +200,14 @@ final class ManyUsers {
                         "ms", 1.2),
                 Row.ratio("P3 GetStats(UsersStat), " + users + " users × 2, REST (real core)", statsRest, statsDirect,
                         "ms", 1.2),
-                Row.ratio("P4 SyncUsers of " + users + ", 1% changed (vs core restart)", nodeSync, coreStart, "s", 0.2),
-                Row.info("P4 SyncUsers, vs its AlterInbound calls straight to the core", nodeSync, directSync, "s"),
+                Row.ratio("P3 node CPU per poll / core CPU per poll (real core, gRPC and REST polls)", nodeCpuPerPoll,
+                        coreCpuPerPoll, "ms", 0.5),
+                Row.info("P4 SyncUsers of " + users + ", 1% changed (vs core restart)", nodeSync, coreStart, "s"),
+                Row.ratio("P4 SyncUsers, vs its AlterInbound calls straight to the core", nodeSync, directSync, "s", 1.5),
                 Row.bound("P5 node RSS, " + users + " users loaded (after Start and sync)", residentAfterSync, core,
                         "MiB", 256),
                 Row.bound("P5 node RSS, " + users + " users loaded (after P3's stats polls)", residentAfterPolls, core,
-                        "MiB", 256));
+                        "MiB", 256),
+                Row.bound("P5 node RSS, peak during the big runs (VmHWM)", peakResident, "—", "MiB", 320));
     }
 }

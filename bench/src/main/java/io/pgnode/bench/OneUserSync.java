@@ -22,6 +22,10 @@ final class OneUserSync {
     private static final String DIRECT_USER = "direct@bench";
     private static final int NODE_INDEX = 1_000_001;
     private static final int DIRECT_INDEX = 1_000_002;
+    /** Messages per stream of the panel-like gRPC path. */
+    private static final int STREAM_SYNCS = 10;
+    /** The panel-like path's place in {@code paths}. */
+    private static final int STREAM_PATH = 5;
 
     private final InstalledNode node;
     private final BenchOptions options;
@@ -43,8 +47,9 @@ final class OneUserSync {
                 core.addUser(tag, DIRECT_USER, core.account(tag, DIRECT_INDEX, 0)).join();
             }
             List<Runnable> paths = List.of(this::syncOverRest, this::syncOverGrpc, () -> syncOneByOne(core),
-                    () -> syncAsTheNodeDoes(core), () -> node.rest().info());
-            List<Samples> samples = List.of(new Samples(), new Samples(), new Samples(), new Samples(), new Samples());
+                    () -> syncAsTheNodeDoes(core), () -> node.rest().info(), this::syncOnOneStream);
+            List<Samples> samples = List.of(new Samples(), new Samples(), new Samples(), new Samples(), new Samples(),
+                    new Samples());
             for (int warmUp = 0; warmUp < options.syncWarmUps(); warmUp++) {
                 interleaved(paths); // JIT of the node and of this client, not counted
             }
@@ -61,8 +66,10 @@ final class OneUserSync {
             return List.of(
                     Row.ratio("P1 one-user sync, REST", rest, oneByOne, "ms", 1.2),
                     Row.ratio("P1 one-user sync, gRPC", grpc, oneByOne, "ms", 1.2),
-                    Row.ratio("P1 one-user sync, REST, vs the calls 3 at a time", rest, concurrent, "ms", 1.2),
-                    Row.ratio("P1 one-user sync, gRPC, vs the calls 3 at a time", grpc, concurrent, "ms", 1.2),
+                    Row.ratio("P1 one-user sync, gRPC, a user per message on one open stream (as the panel)",
+                            samples.get(5), oneByOne, "ms", 1.2),
+                    Row.info("P1 one-user sync, REST, vs the calls 3 at a time", rest, concurrent, "ms"),
+                    Row.info("P1 one-user sync, gRPC, vs the calls 3 at a time", grpc, concurrent, "ms"),
                     Row.info("P1 REST round trip of GET /info (the transport alone)", samples.get(4), concurrent, "ms"));
         } finally {
             node.grpc().stop(io.pgnode.proto.Empty.getDefaultInstance());
@@ -81,10 +88,15 @@ final class OneUserSync {
             for (int p = 0; p < paths.size(); p++) {
                 long began = System.nanoTime();
                 paths.get(p).run();
-                millis.get(p).add((System.nanoTime() - began) / 1e6);
+                millis.get(p).add((System.nanoTime() - began) / 1e6 / syncsPerRun(p));
             }
         }
         return millis.stream().map(Samples::medianOf).toList();
+    }
+
+    /** How many syncs path {@code p} makes per run: {@value #STREAM_SYNCS} for the stream, one for the others. */
+    private static int syncsPerRun(int path) {
+        return path == STREAM_PATH ? STREAM_SYNCS : 1;
     }
 
     private void syncOverRest() {
@@ -93,6 +105,18 @@ final class OneUserSync {
 
     private void syncOverGrpc() {
         node.syncUserOverGrpc(BenchUsers.user(NODE_USER, NODE_INDEX, ++generation));
+    }
+
+    /**
+     * {@value #STREAM_SYNCS} syncs of the node's user on one stream, a message each, the panel's way; counted as one
+     * sync each (the time to the stream's answer over {@value #STREAM_SYNCS}).
+     */
+    private void syncOnOneStream() {
+        List<User> changes = new ArrayList<>(STREAM_SYNCS);
+        for (int i = 0; i < STREAM_SYNCS; i++) {
+            changes.add(BenchUsers.user(NODE_USER, NODE_INDEX, ++generation));
+        }
+        node.syncUsersOnOneStream(changes);
     }
 
     /** The minimal client: each call waits for the one before (remove, add; inbound after inbound). */

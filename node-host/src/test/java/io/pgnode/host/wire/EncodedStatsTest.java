@@ -30,6 +30,21 @@ class EncodedStatsTest {
     }
 
     @Test
+    void emptyFieldsZeroValuesAndOtherScriptsEncodeAsTheMessageWould() {
+        List<Stat> stats = List.of(new Stat("", "uplink", "traffic", 0), new Stat("пользователь@пример", "", "", -1),
+                new Stat("用户", "downlink", "traffic", Long.MAX_VALUE), new Stat("a", "uplink", "traffic", Long.MIN_VALUE));
+        StatResponse.Builder expected = StatResponse.newBuilder();
+        stats.forEach(stat -> expected.addStats(WireMapping.stat(stat)));
+
+        EncodedStats encoded = EncodedStats.collect(sink -> stats.forEach(sink));
+
+        assertThat(encoded.bytes()).isEqualTo(expected.build().toByteString());
+        List<Stat> read = new ArrayList<>();
+        encoded.stats().forEach(read::add);
+        assertThat(read).isEqualTo(stats);
+    }
+
+    @Test
     void writingSendsEveryChunkInOrder() throws IOException {
         EncodedStats.Writer writer = new EncodedStats.Writer();
         for (int i = 0; i < 50_000; i++) {

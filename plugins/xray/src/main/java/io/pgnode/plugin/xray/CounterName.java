@@ -27,6 +27,9 @@ record CounterName(String kind, String name, String direction) {
     private static final byte[] DOWNLINK_BYTES = ascii(DOWNLINK);
     private static final String[] KINDS = {"user", "inbound", "outbound"};
     private static final byte[][] KIND_BYTES = {ascii("user"), ascii("inbound"), ascii("outbound")};
+    private static final byte[][] KIND_PREFIXES = {ascii("user>>>"), ascii("inbound>>>"), ascii("outbound>>>")};
+    private static final byte[] UPLINK_SUFFIX = ascii(">>>traffic>>>uplink");
+    private static final byte[] DOWNLINK_SUFFIX = ascii(">>>traffic>>>downlink");
 
     CounterName {
         requireNonNull(kind, "kind is null");
@@ -73,6 +76,38 @@ record CounterName(String kind, String name, String direction) {
      * 200,000 names. (The separator is ASCII, so it cannot match inside a multi-byte character.)
      */
     static CounterName parse(byte[] bytes, int offset, int length) {
+        CounterName usual = parseUsual(bytes, offset, length);
+        return usual != null ? usual : parseAny(bytes, offset, length);
+    }
+
+    /**
+     * The usual name, {@code user|inbound|outbound>>>NAME>>>traffic>>>uplink|downlink}, read by comparing its two
+     * ends instead of searching it for separators (a poll parses 200,000); null for any other name, which
+     * {@link #parseAny} then reads. Same result: no separator can start inside the known kind or suffix.
+     */
+    private static CounterName parseUsual(byte[] bytes, int offset, int length) {
+        int end = offset + length;
+        String direction = endsWith(bytes, offset, end, UPLINK_SUFFIX) ? UPLINK
+                : endsWith(bytes, offset, end, DOWNLINK_SUFFIX) ? DOWNLINK : null;
+        if (direction == null) {
+            return null;
+        }
+        int linkStart = end - (direction == UPLINK ? UPLINK_SUFFIX : DOWNLINK_SUFFIX).length;
+        for (int k = 0; k < KINDS.length; k++) {
+            int nameStart = offset + KIND_PREFIXES[k].length;
+            if (nameStart < linkStart && regionIs(bytes, offset, nameStart, KIND_PREFIXES[k])) {
+                return new CounterName(KINDS[k], new String(bytes, nameStart, linkStart - nameStart,
+                        StandardCharsets.UTF_8), direction);
+            }
+        }
+        return null;
+    }
+
+    private static boolean endsWith(byte[] bytes, int offset, int end, byte[] suffix) {
+        return end - offset >= suffix.length && regionIs(bytes, end - suffix.length, end, suffix);
+    }
+
+    private static CounterName parseAny(byte[] bytes, int offset, int length) {
         int end = offset + length;
         int first = indexOf(bytes, offset, end, SEPARATOR_BYTES);
         int last = lastIndexOf(bytes, offset, end, SEPARATOR_BYTES);
@@ -83,7 +118,7 @@ record CounterName(String kind, String name, String direction) {
         String direction = regionIs(bytes, directionStart, end, UPLINK_BYTES) ? UPLINK
                 : regionIs(bytes, directionStart, end, DOWNLINK_BYTES) ? DOWNLINK : null;
         int linkStart = lastIndexOf(bytes, offset, last, SEPARATOR_BYTES);
-        if (direction == null || linkStart <= first
+        if (direction == null || linkStart < first + SEPARATOR_BYTES.length // overlapping separators: no name
                 || !regionIs(bytes, linkStart + SEPARATOR_BYTES.length, last, LINK_BYTES)) {
             return null;
         }

@@ -23,6 +23,16 @@ class CounterNameTest {
     }
 
     @Test
+    void namesAtTheEdgesOfTheSeparatorsParseAsBefore() {
+        assertThat(CounterName.parse("user>>>>>>traffic>>>uplink")).contains(new CounterName("user", "", "uplink"));
+        assertThat(CounterName.parse("user>>>a>>>>traffic>>>uplink")).contains(new CounterName("user", "a>", "uplink"));
+        assertThat(CounterName.parse("user>>>>a>>>traffic>>>uplink")).contains(new CounterName("user", ">a", "uplink"));
+        assertThat(CounterName.parse("user>>>>>traffic>>>uplink")).isEmpty();
+        assertThat(CounterName.parse("usage>>>a>>>traffic>>>uplink")).contains(new CounterName("usage", "a", "uplink"));
+        assertThat(CounterName.parse("пользователь>>>a>>>traffic>>>downlink").orElseThrow().owner()).isNull();
+    }
+
+    @Test
     void otherNamesAreNotTrafficCounters() {
         assertThat(CounterName.parse("user>>>a@x>>>online")).isEmpty();
         assertThat(CounterName.parse("user>>>a@x>>>traffic>>>sideways")).isEmpty();
