@@ -46,7 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A node with the heap the launcher gives it on a 1 GiB machine (256 MiB, serial collector, exit on
  * OutOfMemoryError, as bin/pg-node starts it), in a JVM of its own: uploads that would take the heap are
- * refused with BODY_TOO_LARGE and it keeps serving; an upload within its limit (16 MiB) goes through.
+ * refused with BODY_TOO_LARGE and it keeps serving, those too large on the wire and those within the wire limit
+ * (16 MiB) that would take far more once parsed (80 MiB); an upload of panel-like users near 16 MiB goes through,
+ * and so do fields the node does not know.
  */
 class SmallHeapNodeTest {
 
@@ -148,16 +150,68 @@ class SmallHeapNodeTest {
     void anUploadWithinTheLimitGoesThrough() throws IOException {
         List<UsersChunk> chunks = new java.util.ArrayList<>();
         long size = 0;
-        for (int index = 0; index < 12; index++) {
-            UsersChunk chunk = chunk(index, 4_000).toBuilder().setLast(index == 11).build();
+        for (int index = 0; index < 16; index++) {
+            UsersChunk chunk = chunk(index, 4_000).toBuilder().setLast(index == 15).build();
             chunks.add(chunk);
             size += chunk.getSerializedSize();
         }
-        assertThat(size).isBetween(8 * MIB, 16 * MIB);
+        assertThat(size).isBetween(15 * MIB, 16 * MIB);
 
         rest.syncUsersChunked(chunks);
 
-        assertThat(rest.stats(ALL_USERS).getStatsCount()).isEqualTo(48_000);
+        assertThat(rest.stats(ALL_USERS).getStatsCount()).isEqualTo(64_000);
+        rest.syncUsers(Users.newBuilder().addUsers(user("a@x", "in-1")).build());
+        assertAlive();
+    }
+
+    @Test
+    void bytesWithinTheWireLimitThatWouldTakeTheHeapOnceParsedAreRefusedOnBothTransports() {
+        byte[] emptyUsers = CostlyMessages.emptyUsers((int) (16 * MIB) - 1024); // 8.4 million users, ~340 MB parsed
+
+        Response answer = rest.call("PUT", "/users/sync", emptyUsers);
+
+        assertThat(answer.status()).as("the node's output: %s", output).isEqualTo(413);
+        assertThat(answer.errorCode()).isEqualTo("BODY_TOO_LARGE");
+        assertThat(answer.errorMessage()).startsWith("The request body would take about ")
+                .contains("once read, more than this node gives one request (80 MiB: 5/16 of its heap");
+        RawGrpc.Outcome grpc = RawGrpc.over(channel, apiKey).call("service.NodeService/SyncUsers", emptyUsers);
+        assertThat(grpc.status().getCode()).as("the node's output: %s", output)
+                .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(grpc.errorCode()).isEqualTo("BODY_TOO_LARGE");
+        assertAlive();
+    }
+
+    @Test
+    void chunkedUploadsOfChunksEachWithinTheLimitButTogetherTooCostlyAreRefusedOnBothTransports() {
+        // seven chunks of 2 MiB, 14 MiB on the wire: each ~56 MiB parsed, all ~390 MiB
+        List<byte[]> chunks = new java.util.ArrayList<>();
+        for (int index = 0; index < 7; index++) {
+            chunks.add(CostlyMessages.emptyUsersChunk(index, (int) (2 * MIB)));
+        }
+
+        Response answer = rest.callChunked("/users/sync/chunked", CostlyMessages.frames(chunks));
+
+        assertThat(answer.status()).as("the node's output: %s", output).isEqualTo(413);
+        assertThat(answer.errorCode()).isEqualTo("BODY_TOO_LARGE");
+        assertThat(answer.errorMessage()).startsWith("The chunked user upload would take about ");
+        RawGrpc.Outcome grpc = RawGrpc.over(channel, apiKey)
+                .call("service.NodeService/SyncUsersChunked", chunks.toArray(byte[][]::new));
+        assertThat(grpc.status().getCode()).as("the node's output: %s", output)
+                .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(grpc.errorCode()).isEqualTo("BODY_TOO_LARGE");
+        assertThat(grpc.status().getDescription()).startsWith("The chunked user upload would take about ");
+        assertAlive();
+    }
+
+    @Test
+    void fieldsTheNodeDoesNotKnowAreDroppedNotKept() {
+        // kept, the unknown fields would take about 500 MB; the users themselves take about 30 MB
+        Users users = CostlyMessages.usersWithUnknownFields(160_000, 20);
+        assertThat((long) users.getSerializedSize()).isBetween(14 * MIB, 16 * MIB);
+
+        rest.syncUsers(users);
+
+        assertThat(rest.stats(ALL_USERS).getStatsCount()).isEqualTo(160_000);
         rest.syncUsers(Users.newBuilder().addUsers(user("a@x", "in-1")).build());
         assertAlive();
     }

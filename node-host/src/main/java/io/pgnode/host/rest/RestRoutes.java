@@ -2,9 +2,12 @@ package io.pgnode.host.rest;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Message;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.service.NodeService;
+import io.pgnode.host.wire.BodyLimit;
+import io.pgnode.host.wire.RequestMessages;
 import io.pgnode.host.wire.StatsAnswer;
 import io.pgnode.host.wire.UsersChunkAssembler;
 import io.pgnode.host.wire.WireMapping;
@@ -16,6 +19,7 @@ import io.pgnode.proto.Users;
 import io.pgnode.spi.StatQuery;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -33,28 +37,28 @@ import java.util.TreeSet;
 final class RestRoutes {
 
     private final NodeService service;
-    private final long maxUploadBytes;
+    private final BodyLimit limit;
     private final RoutingHandler routing = Handlers.routing();
     private final Map<String, Set<String>> methodsByPath = new TreeMap<>();
 
-    private RestRoutes(NodeService service, long maxUploadBytes) {
+    private RestRoutes(NodeService service, BodyLimit limit) {
         this.service = requireNonNull(service, "service is null");
-        this.maxUploadBytes = maxUploadBytes;
+        this.limit = requireNonNull(limit, "limit is null");
     }
 
     /**
      * The routing handler; it throws {@link NodeException}s for the caller to answer. Bodies are read before it
      * runs ({@link RequestBodies}).
      *
-     * @param maxUploadBytes the most bytes the chunks of one chunked user upload may have together
+     * @param limit what one request body (or chunked user upload) may cost, on the wire and once parsed
      */
-    static HttpHandler create(NodeService service, long maxUploadBytes) {
-        return new RestRoutes(service, maxUploadBytes).register();
+    static HttpHandler create(NodeService service, BodyLimit limit) {
+        return new RestRoutes(service, limit).register();
     }
 
     private HttpHandler register() {
         routeWithoutBackend(Methods.POST, "/start", exchange -> ProtobufExchange.send(exchange, WireMapping.baseInfo(
-                service.start(WireMapping.startRequest(ProtobufExchange.read(exchange, Backend.parser(), "Backend"))))));
+                service.start(WireMapping.startRequest(read(exchange, Backend.getDefaultInstance()))))));
         route(Methods.PUT, "/stop", exchange -> {
             service.stop();
             ProtobufExchange.sendEmpty(exchange);
@@ -62,7 +66,7 @@ final class RestRoutes {
         routeWithoutBackend(Methods.GET, "/info", exchange -> ProtobufExchange.send(exchange, WireMapping.baseInfo(service.info())));
         route(Methods.GET, "/logs", new LogStreamRoute(service));
         HttpHandler stats = exchange -> {
-            StatQuery query = WireMapping.statQuery(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest"));
+            StatQuery query = WireMapping.statQuery(read(exchange, StatRequest.getDefaultInstance()));
             StatsAnswer answer = StatsAnswer.collect(service, query);
             if (!ProtobufExchange.send(exchange, answer.encoded()) && answer.tookUsage()) {
                 answer.giveBack();
@@ -72,13 +76,13 @@ final class RestRoutes {
         route(Methods.GET, "/stats/", stats);
         route(Methods.GET, "/stats/latency", exchange -> ProtobufExchange.send(exchange, WireMapping.latencyResponse(
                 service.outboundLatencies(
-                        ProtobufExchange.read(exchange, LatencyRequest.parser(), "LatencyRequest").getName()))));
+                        read(exchange, LatencyRequest.getDefaultInstance()).getName()))));
         route(Methods.GET, "/stats/user/online", exchange -> {
-            String name = ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest").getName();
+            String name = read(exchange, StatRequest.getDefaultInstance()).getName();
             ProtobufExchange.send(exchange, WireMapping.onlineStat(name, service.onlineCount(name)));
         });
         route(Methods.GET, "/stats/user/online_ip", exchange -> {
-            String name = ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest").getName();
+            String name = read(exchange, StatRequest.getDefaultInstance()).getName();
             ProtobufExchange.send(exchange, WireMapping.onlineIps(name, service.onlineIps(name)));
         });
         // no early 503: backendStats() itself says "failed to get sys stats", which the panel's health check matches
@@ -87,16 +91,16 @@ final class RestRoutes {
         route(Methods.GET, "/stats/system", exchange -> ProtobufExchange.send(exchange,
                 WireMapping.systemStats(service.systemStats())));
         route(Methods.PUT, "/user/sync", exchange -> {
-            service.syncUser(WireMapping.user(ProtobufExchange.read(exchange, User.parser(), "User")));
+            service.syncUser(WireMapping.user(read(exchange, User.getDefaultInstance())));
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync", exchange -> {
-            service.syncUsers(WireMapping.users(ProtobufExchange.read(exchange, Users.parser(), "Users").getUsersList()));
+            service.syncUsers(WireMapping.users(read(exchange, Users.getDefaultInstance()).getUsersList()));
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync/chunked", exchange -> {
-            UsersChunkAssembler assembler = new UsersChunkAssembler(maxUploadBytes);
-            ChunkedUsersBody.read(RequestBody.of(exchange).stream(), assembler::add);
+            UsersChunkAssembler assembler = new UsersChunkAssembler(limit);
+            ChunkedUsersBody.read(RequestBody.of(exchange).stream(), limit, assembler::add);
             service.syncUsers(WireMapping.users(assembler.users()));
             ProtobufExchange.sendEmpty(exchange);
         });
@@ -110,6 +114,11 @@ final class RestRoutes {
                     throw new NodeException(ErrorCode.METHOD_NOT_ALLOWED, exchange.getRequestPath() + " does not take "
                             + exchange.getRequestMethod() + "; use " + String.join(" or ", allowed) + ".");
                 });
+    }
+
+    /** The route's request body (received before it runs) as a message like {@code prototype}. */
+    private <T extends Message> T read(HttpServerExchange exchange, T prototype) {
+        return ProtobufExchange.read(exchange, RequestMessages.of(prototype), limit);
     }
 
     /** A route that needs a started backend: 503 before its body is even read when none runs. */

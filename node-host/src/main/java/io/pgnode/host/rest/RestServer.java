@@ -45,7 +45,7 @@ public final class RestServer implements AutoCloseable {
     public static RestServer start(String host, int port, SSLContext sslContext, NodeService service,
             RequestAuthenticator authenticator, RestLimits limits) {
         requireNonNull(authenticator, "authenticator is null");
-        HttpHandler routes = RestRoutes.create(service, limits.maxBodyBytes());
+        HttpHandler routes = RestRoutes.create(service, limits.bodyLimit());
         HttpHandler route = exchange -> serve(exchange, routes);
         RequestBodies bodies = new RequestBodies(limits);
         Undertow undertow = Undertow.builder()
@@ -64,7 +64,7 @@ public final class RestServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.SHUTDOWN_TIMEOUT, 5_000) // then in-flight requests are cut
                 .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setWorkerThreads(WORKER_THREADS)
-                .setHandler(exchange -> accept(exchange, authenticator, bodies, limits.maxBodyBytes(), route))
+                .setHandler(exchange -> accept(exchange, authenticator, bodies, limits.bodyLimit().maxBytes(), route))
                 .build();
         undertow.start();
         RestServer server = new RestServer(undertow);
