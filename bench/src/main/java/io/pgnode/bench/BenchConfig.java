@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The panel's config for the benchmarks: VMess, VLESS and Trojan inbounds on free loopback ports.
@@ -51,11 +53,23 @@ record BenchConfig(int vmessPort, int vlessPort, int trojanPort) {
         return settings;
     }
 
+    /**
+     * A port nothing listens on now, never one this JVM handed out before: the OS readily gives the same port to
+     * two binds to port 0 in a row, and v2ray listens with SO_REUSEPORT, so two listeners given one port would
+     * share its connections instead of one failing to start.
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        throw new IllegalStateException("no port left that this JVM has not handed out");
     }
+
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 }

@@ -52,14 +52,14 @@ public final class BenchMain {
                         + Row.format(node.peakResidentBytes() / ProcessMemory.MIB, "MiB"));
             }
         }
-        report.note("P1: the median sync of " + options.syncs() + " per run (after " + 3 * options.syncs()
+        report.note("P1: the median sync of " + options.syncs() + " per run (after " + options.syncWarmUps() * options.syncs()
                 + " to warm up), the node holding " + options.syncBaseUsers() + " users; core-direct: the same six"
                 + " AlterInbound calls from a minimal client, one after the other, and 3 at a time as the node makes them.");
         report.note("P2, P4: gRPC; core-direct: v2ray started with the config the node rendered (its DEBUG copy) on"
                 + " stdin until its API answers, the time a core restart takes; the node's Start includes writing that copy.");
         report.note("P3 (fake): JMH, the core is the fake of Xray's API (TestingXrayApi in a process of its own) seeded"
                 + " with 2 counters per user. P3 (real core): every user made one VLESS connection first, so the"
-                + " v2fly core holds 2 counters per user; the median of " + 5 + " polls per run. Both with reset.");
+                + " v2fly core holds 2 counters per user; the median of " + options.statsPolls() + " polls per run. Both with reset.");
         report.note("P5: VmRSS of the node's JVM process (/proc/<pid>/status), the core excluded; idle: the Xray backend"
                 + " started with no users during a minute of panel-like polls.");
         return report;

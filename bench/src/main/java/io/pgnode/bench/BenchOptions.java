@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * What to measure and at what size.
@@ -22,14 +23,17 @@ import java.util.Set;
  * @param jmhSeconds the length of each JMH iteration (P3 on the fake core)
  * @param environment more variables for the nodes' environment (JAVA_OPTS, a node setting ...); none by default:
  *     the nodes run as installed
+ * @param smoke the least work that still measures every figure (the build's smoke test): one panel poll where a
+ *     run makes a minute's worth, one warm-up, JMH without a fork or warm-up and with 200 ms iterations on one
+ *     node for its three paths; the numbers then mean nothing
  */
 record BenchOptions(Path tarball, Path workDirectory, Path core, int users, int runs, int syncs, int syncBaseUsers,
-        Set<String> figures, int jmhSeconds, Map<String, String> environment) {
+        Set<String> figures, int jmhSeconds, Map<String, String> environment, boolean smoke) {
 
     static final String USAGE = String.join("\n",
             "usage: bench/run.sh [--users N] [--runs N] [--syncs N] [--sync-base-users N] [--only P1,P2,...]",
             "                    [--jmh-seconds N] [--distribution TARBALL] [--work DIR] [--core PATH]",
-            "                    [--env NAME=VALUE]...",
+            "                    [--env NAME=VALUE]... [--smoke]",
             "  --users N            the big user set of P2-P5 (default 100000)",
             "  --runs N             runs per figure, the median is reported (default 5)",
             "  --syncs N            one-user syncs per run of P1 (default 200)",
@@ -40,7 +44,10 @@ record BenchOptions(Path tarball, Path workDirectory, Path core, int users, int 
             "  --work DIR           working directory (default a new one under /tmp)",
             "  --core PATH          the v2fly core (default /usr/bin/v2ray)",
             "  --env NAME=VALUE     a variable for the nodes' environment, e.g. JAVA_OPTS=-Xmx512m (repeatable;",
-            "                       default none: the nodes run as installed)");
+            "                       default none: the nodes run as installed)",
+            "  --smoke              the least work that measures every figure, to check that the benchmarks work:",
+            "                       one panel poll per phase, one warm-up, JMH in this JVM without warm-up and with",
+            "                       200 ms iterations on one node (its numbers mean nothing)");
 
     static BenchOptions parse(String[] args) throws java.io.IOException {
         Path tarball = null;
@@ -53,11 +60,16 @@ record BenchOptions(Path tarball, Path workDirectory, Path core, int users, int 
         Set<String> figures = Set.of("P1", "P2", "P3", "P4", "P5");
         Map<String, String> environment = new LinkedHashMap<>();
         int jmhSeconds = 3;
+        boolean smoke = false;
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
             String option = rest.remove(0);
             if (option.equals("--help") || option.equals("-h")) {
                 throw new IllegalArgumentException(USAGE);
+            }
+            if (option.equals("--smoke")) {
+                smoke = true;
+                continue;
             }
             if (rest.isEmpty()) {
                 throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
@@ -90,7 +102,7 @@ record BenchOptions(Path tarball, Path workDirectory, Path core, int users, int 
             work = java.nio.file.Files.createTempDirectory("pg-node-bench-");
         }
         return new BenchOptions(tarball, work.toAbsolutePath(), core, users, runs, syncs, syncBaseUsers, figures,
-                jmhSeconds, Map.copyOf(environment));
+                jmhSeconds, Map.copyOf(environment), smoke);
     }
 
     private static int positive(String option, String value) {
@@ -113,6 +125,36 @@ record BenchOptions(Path tarball, Path workDirectory, Path core, int users, int 
         settings.put("XRAY_EXECUTABLE_PATH", core.toString());
         settings.putAll(environment);
         return settings;
+    }
+
+    /** The panel-like polls of P5 idle per run: a minute's worth (at 100 ms pauses), one in a smoke run. */
+    int idlePolls() {
+        return smoke ? 1 : 60;
+    }
+
+    /** The light polls (every 500 ms) between P4's sync and the memory figure after it. */
+    int lightPolls() {
+        return smoke ? 1 : 10;
+    }
+
+    /** The stats polls per run of P3 on the real core (after one that warms each path up). */
+    int statsPolls() {
+        return smoke ? 1 : 5;
+    }
+
+    /** Batches of {@link #syncs()} syncs along each path of P1 before it measures. */
+    int syncWarmUps() {
+        return smoke ? 1 : 3;
+    }
+
+    /** JMH warm-up iterations of P3 on the fake core. */
+    int jmhWarmUps() {
+        return smoke ? 0 : 2;
+    }
+
+    /** The length of a JMH iteration: {@code --jmh-seconds}, or 200 ms in a smoke run. */
+    TimeValue jmhIteration() {
+        return smoke ? TimeValue.milliseconds(200) : TimeValue.seconds(jmhSeconds);
     }
 
     boolean measures(String figure) {

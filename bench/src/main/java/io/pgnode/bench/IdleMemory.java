@@ -13,8 +13,6 @@ import java.util.List;
  */
 final class IdleMemory {
 
-    private static final int POLLS = 60;
-
     private final InstalledNode node;
     private final BenchOptions options;
 
@@ -30,7 +28,7 @@ final class IdleMemory {
         node.grpc().start(Backend.newBuilder().setType(BackendType.XRAY).setConfig(BenchConfig.panelConfig()).build());
         try {
             for (int run = 0; run < options.runs(); run++) {
-                for (int poll = 0; poll < POLLS; poll++) {
+                for (int poll = 0; poll < options.idlePolls(); poll++) {
                     node.grpc().getSystemStats(Empty.getDefaultInstance());
                     node.rest().stats(StatRequest.newBuilder().setType(StatType.UsersStat).setReset(true).build());
                     node.grpc().getBaseInfo(Empty.getDefaultInstance());

@@ -35,7 +35,6 @@ final class ManyUsers {
     private static final Duration START_LIMIT = Duration.ofMinutes(10);
     /** As many AlterInbound calls in flight as the node's plugin keeps (LiveUserUpdater). */
     private static final int IN_FLIGHT = 32;
-    private static final int STATS_POLLS = 5;
     private static final StatRequest USERS_WITH_RESET =
             StatRequest.newBuilder().setType(StatType.UsersStat).setReset(true).build();
 
@@ -96,9 +95,9 @@ final class ManyUsers {
         }
     }
 
-    /** What a panel asks between the big requests: system stats and info, twice a second for five seconds. */
+    /** What a panel asks between the big requests: system stats and info, twice a second (five seconds' worth). */
     private void lightPolls() {
-        for (int poll = 0; poll < 10; poll++) {
+        for (int poll = 0; poll < options.lightPolls(); poll++) {
             node.grpc().getSystemStats(Empty.getDefaultInstance());
             node.grpc().getBaseInfo(Empty.getDefaultInstance());
             CoreAlone.pause(500);
@@ -116,7 +115,7 @@ final class ManyUsers {
             List<Double> grpc = new ArrayList<>();
             List<Double> rest = new ArrayList<>();
             List<Double> direct = new ArrayList<>();
-            for (int poll = 0; poll <= STATS_POLLS; poll++) {
+            for (int poll = 0; poll <= options.statsPolls(); poll++) {
                 double viaGrpc = timed(() -> check(node.grpc().withDeadlineAfter(2, TimeUnit.MINUTES)
                         .getStats(USERS_WITH_RESET).getStatsCount() == 2 * users, "the node's gRPC answer is short"));
                 double viaRest = timed(() -> check(node.rest().stats(USERS_WITH_RESET).getStatsCount() == 2 * users,

@@ -22,7 +22,6 @@ final class OneUserSync {
     private static final String DIRECT_USER = "direct@bench";
     private static final int NODE_INDEX = 1_000_001;
     private static final int DIRECT_INDEX = 1_000_002;
-    private static final int WARM_UP_BATCHES = 3;
 
     private final InstalledNode node;
     private final BenchOptions options;
@@ -46,7 +45,7 @@ final class OneUserSync {
             List<Runnable> paths = List.of(this::syncOverRest, this::syncOverGrpc, () -> syncOneByOne(core),
                     () -> syncAsTheNodeDoes(core), () -> node.rest().info());
             List<Samples> samples = List.of(new Samples(), new Samples(), new Samples(), new Samples(), new Samples());
-            for (int warmUp = 0; warmUp < WARM_UP_BATCHES; warmUp++) {
+            for (int warmUp = 0; warmUp < options.syncWarmUps(); warmUp++) {
                 interleaved(paths); // JIT of the node and of this client, not counted
             }
             for (int run = 0; run < options.runs(); run++) {

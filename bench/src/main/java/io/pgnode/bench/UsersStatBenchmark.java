@@ -1,12 +1,6 @@
 package io.pgnode.bench;
 
 import io.pgnode.plugin.xray.FakeXrayCore;
-import io.pgnode.proto.Backend;
-import io.pgnode.proto.BackendType;
-import io.pgnode.proto.Empty;
-import io.pgnode.proto.StatRequest;
-import io.pgnode.proto.StatType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,18 +19,21 @@ import org.openjdk.jmh.annotations.TearDown;
  * P3: GetStats(UsersStat, reset) through the node (gRPC and REST, TLS) when the core holds {@code users} users ×
  * 2 counters, against QueryStats("user>>>", reset) straight to the core's API. The core is {@link FakeXrayCore},
  * the fake of Xray's API (the real v2fly core creates a user's counters only on the user's first connection),
- * started by the node from the installed distribution exactly as it starts a real core.
+ * started by the node from the installed distribution exactly as it starts a real core ({@link FakeCoreNode}).
  *
  * <p>System properties (set by {@link UsersStatFigure}): {@code pgnode.bench.home} (the unpacked distribution),
- * {@code pgnode.bench.work} (a directory for this fork).
+ * {@code pgnode.bench.work} (a directory for this fork), {@code pgnode.bench.environment} (the nodes' extra
+ * environment), {@code pgnode.bench.shared} (true: no forks, the three paths share one node).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class UsersStatBenchmark {
 
-    private static final StatRequest USERS_WITH_RESET =
-            StatRequest.newBuilder().setType(StatType.UsersStat).setReset(true).build();
+    static final String HOME = "pgnode.bench.home";
+    static final String WORK = "pgnode.bench.work";
+    static final String ENVIRONMENT = "pgnode.bench.environment";
+    static final String SHARED = "pgnode.bench.shared";
 
     /** Between two NAME=VALUE entries: a character no setting holds (a NUL cannot be part of a JVM argument). */
     private static final String SEPARATOR = "\u001f";
@@ -44,35 +41,15 @@ public class UsersStatBenchmark {
     @Param("100000")
     public int users;
 
-    private InstalledNode node;
-    private DirectCoreApi core;
+    private FakeCoreNode fixture;
 
     @Setup
     public void start() throws Exception {
-        Path work = Files.createTempDirectory(Path.of(System.getProperty("pgnode.bench.work")), "users-stat-");
-        Path fakeCore = FakeXrayCore.writeLauncher(work.resolve("fake-xray"));
-        Map<String, String> settings = new HashMap<>(decode(System.getProperty("pgnode.bench.environment", "")));
-        settings.put("XRAY_EXECUTABLE_PATH", fakeCore.toString());
-        node = InstalledNode.start(Distribution.at(Path.of(System.getProperty("pgnode.bench.home"))), work.resolve("node"),
-                settings);
-        try {
-            node.grpc().withDeadlineAfter(10, TimeUnit.MINUTES).start(Backend.newBuilder().setType(BackendType.XRAY)
-                    .setConfig(BenchConfig.panelConfig()).addAllUsers(BenchUsers.users(users, i -> 0)).build());
-            core = new DirectCoreApi(FakeXrayCore.portIn(node.backendDirectory("xray")), DirectCoreApi.XRAY);
-            int expected = 2 * users;
-            check("the node", node.grpc().getStats(USERS_WITH_RESET).getStatsCount(), expected);
-            check("the core", core.queryStats("user>>>", true).getStatCount(), expected);
-        } catch (RuntimeException | Error e) {
-            // JMH runs no @TearDown after a failed @Setup, and the fork's exit would leave the node running
-            stop();
-            throw e;
-        }
-    }
-
-    private static void check(String who, int counters, int expected) {
-        if (counters != expected) {
-            throw new IllegalStateException(who + " answered " + counters + " user counters, not " + expected);
-        }
+        Path home = Path.of(System.getProperty(HOME));
+        Path work = Path.of(System.getProperty(WORK));
+        Map<String, String> environment = decode(System.getProperty(ENVIRONMENT, ""));
+        fixture = Boolean.getBoolean(SHARED) ? FakeCoreNode.shared(home, work, environment, users)
+                : FakeCoreNode.start(home, work, environment, users);
     }
 
     /** The nodes' extra environment as one system property of the fork: NAME=VALUE entries, separated by U+001F. */
@@ -96,30 +73,24 @@ public class UsersStatBenchmark {
 
     @Benchmark
     public int nodeGrpc() {
-        return node.grpc().withDeadlineAfter(2, TimeUnit.MINUTES).getStats(USERS_WITH_RESET).getStatsCount();
+        return fixture.node().grpc().withDeadlineAfter(2, TimeUnit.MINUTES).getStats(FakeCoreNode.USERS_WITH_RESET)
+                .getStatsCount();
     }
 
     @Benchmark
     public int nodeRest() {
-        return node.rest().stats(USERS_WITH_RESET).getStatsCount();
+        return fixture.node().rest().stats(FakeCoreNode.USERS_WITH_RESET).getStatsCount();
     }
 
     @Benchmark
     public int coreDirect() {
-        return core.queryStats("user>>>", true).getStatCount();
+        return fixture.core().queryStats("user>>>", true).getStatCount();
     }
 
     @TearDown
     public void stop() {
-        if (core != null) {
-            core.close();
-        }
-        if (node != null) {
-            try {
-                node.grpc().withDeadlineAfter(1, TimeUnit.MINUTES).stop(Empty.getDefaultInstance());
-            } finally {
-                node.close(); // the node's process ends, by its pid, whatever Stop answered
-            }
+        if (fixture != null && !Boolean.getBoolean(SHARED)) {
+            fixture.close();
         }
     }
 }

@@ -9,7 +9,7 @@ import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
@@ -25,19 +25,36 @@ final class UsersStatFigure {
     }
 
     List<Row> run() throws RunnerException {
-        Options jmh = new OptionsBuilder()
+        String home = distribution.home().toString();
+        String work = InstalledNode.createDirectories(options.workDirectory().resolve("jmh")).toString();
+        String environment = UsersStatBenchmark.encode(options.environment());
+        ChainedOptionsBuilder jmh = new OptionsBuilder()
                 .include(UsersStatBenchmark.class.getName())
                 .param("users", String.valueOf(options.users()))
-                .forks(1)
-                .warmupIterations(2)
-                .warmupTime(TimeValue.seconds(options.jmhSeconds()))
+                .warmupIterations(options.jmhWarmUps())
+                .warmupTime(options.jmhIteration())
                 .measurementIterations(options.runs())
-                .measurementTime(TimeValue.seconds(options.jmhSeconds()))
-                .jvmArgsAppend("-Dpgnode.bench.home=" + distribution.home(),
-                        "-Dpgnode.bench.work=" + InstalledNode.createDirectories(options.workDirectory().resolve("jmh")),
-                        "-Dpgnode.bench.environment=" + UsersStatBenchmark.encode(options.environment()))
-                .build();
-        Collection<RunResult> results = new Runner(jmh).run();
+                .measurementTime(options.jmhIteration());
+        if (options.smoke()) {
+            // no fork: the three paths share one node and core in this JVM (FakeCoreNode.shared)
+            jmh.forks(0);
+            System.setProperty(UsersStatBenchmark.HOME, home);
+            System.setProperty(UsersStatBenchmark.WORK, work);
+            System.setProperty(UsersStatBenchmark.ENVIRONMENT, environment);
+            System.setProperty(UsersStatBenchmark.SHARED, "true");
+        } else {
+            jmh.forks(1).jvmArgsAppend("-D" + UsersStatBenchmark.HOME + "=" + home,
+                    "-D" + UsersStatBenchmark.WORK + "=" + work, "-D" + UsersStatBenchmark.ENVIRONMENT + "=" + environment);
+        }
+        Collection<RunResult> results;
+        try {
+            results = new Runner(jmh.build()).run();
+        } finally {
+            if (options.smoke()) {
+                FakeCoreNode.closeShared();
+                System.clearProperty(UsersStatBenchmark.SHARED);
+            }
+        }
         Map<String, Samples> byPath = new TreeMap<>();
         for (RunResult result : results) {
             String label = result.getParams().getBenchmark();

@@ -20,7 +20,7 @@ class BenchSmokeIT {
                 .isExecutable();
         BenchOptions options = BenchOptions.parse(new String[] {
             "--distribution", System.getProperty("pgnode.distribution"), "--work", work.toString(),
-            "--users", "300", "--runs", "1", "--syncs", "5", "--sync-base-users", "10", "--jmh-seconds", "1"});
+            "--users", "300", "--runs", "1", "--syncs", "2", "--sync-base-users", "10", "--jmh-seconds", "1", "--smoke"});
 
         Report report = BenchMain.run(options);
 

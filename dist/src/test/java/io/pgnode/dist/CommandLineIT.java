@@ -64,7 +64,7 @@ class CommandLineIT {
                 "plugins directory " + distribution.plugins(),
                 "loaded xray " + TestingDistribution.VERSION + " (xray-plugin-" + TestingDistribution.VERSION
                         + ".zip): backend xray, type 0; reads DEBUG, GENERATED_CONFIG_PATH, XRAY_ASSETS_PATH, "
-                        + "XRAY_EXECUTABLE_PATH",
+                        + "XRAY_EXECUTABLE_PATH, XRAY_LATENCY_TEST_URL, XRAY_LATENCY_TIMEOUT",
                 "loaded wireguard " + TestingDistribution.VERSION + " (wireguard-plugin-" + TestingDistribution.VERSION
                         + ".zip): backend wireguard, type 1; reads WIREGUARD_CURL_PATH, WIREGUARD_GO_PATH, "
                         + "WIREGUARD_IP_PATH, WIREGUARD_LOG_LEVEL, WIREGUARD_MODE, WIREGUARD_WG_PATH",

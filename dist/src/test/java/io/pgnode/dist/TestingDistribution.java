@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The built tarball unpacked as an operator unpacks it ({@code tar xzf}), and its {@code bin/pg-node} started
@@ -91,13 +93,25 @@ final class TestingDistribution {
     }
 
     /** A port that is free on every address right now (the node listens on 0.0.0.0). */
+    /**
+     * A port nothing listens on now, never one this JVM handed out before: the OS readily gives the same port to
+     * two binds to port 0 in a row, and v2ray listens with SO_REUSEPORT, so two listeners given one port would
+     * share its connections instead of one failing to start.
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        throw new IllegalStateException("no port left that this JVM has not handed out");
     }
+
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /** GRPC_PORT and REST_PORT on free ports: the only settings the "as shipped" runs get. */
     static Map<String, String> freePorts() {

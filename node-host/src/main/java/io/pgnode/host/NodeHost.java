@@ -33,6 +33,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -80,17 +81,19 @@ public final class NodeHost implements AutoCloseable {
      * (tests: see {@link #restPort()} and {@link #grpcPort()}).
      */
     static NodeHost start(Settings settings, PrintStream stdout, boolean anyFreePorts) {
-        return start(settings, stdout, anyFreePorts, UnaryOperator.identity(), UnaryOperator.identity());
+        return start(settings, stdout, anyFreePorts, System::nanoTime, UnaryOperator.identity(), UnaryOperator.identity());
     }
 
     /**
-     * Boots the node for a test: as {@link #start(Settings, PrintStream, boolean)}, with the transports' limits
-     * changed from the node's own (e.g. short timeouts, a small body limit).
+     * Boots the node for a test: as {@link #start(Settings, PrintStream, boolean)}, with the keepAlive and drain
+     * clock given (tests move it) and the transports' limits changed from the node's own (e.g. short timeouts, a
+     * small body limit).
      */
-    static NodeHost start(Settings settings, PrintStream stdout, boolean anyFreePorts,
+    static NodeHost start(Settings settings, PrintStream stdout, boolean anyFreePorts, LongSupplier nanoClock,
             UnaryOperator<RestLimits> restLimits, UnaryOperator<GrpcLimits> grpcLimits) {
         requireNonNull(settings, "settings is null");
         requireNonNull(stdout, "stdout is null");
+        requireNonNull(nanoClock, "nanoClock is null");
         String version = NodeVersion.current();
         log.info("pg-node {} starting", version);
         Deque<AutoCloseable> running = new ArrayDeque<>();
@@ -108,7 +111,7 @@ public final class NodeHost implements AutoCloseable {
                     settings.keepAliveAction(), KEEP_ALIVE_CHECK, settings.usageDrainInterval());
             NodeService service = push(running, new NodeService(registry, settings::valuesOf, options,
                     SystemSampler.start(SystemSampler.INTERVAL, scheduler), HeapTrim.withSystemGc(scheduler), usage,
-                    System::nanoTime, scheduler));
+                    nanoClock, scheduler));
             RequestAuthenticator authenticator = new RequestAuthenticator(apiKey.key(), service::recordActivity);
             BodyLimit bodyLimit = BodyLimit.forThisJvm();
             log.info("Request bodies up to {} (1/{} of the heap, at most 64 MiB), {} once parsed ({}/{} of the heap)",

@@ -7,8 +7,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.pgnode.host.grpc.GrpcErrors;
+import io.pgnode.proto.AddRoutingRuleRequest;
 import io.pgnode.proto.Backend;
 import io.pgnode.proto.BackendStatsResponse;
+import io.pgnode.proto.BalancerInfoRequest;
+import io.pgnode.proto.BalancerInfoResponse;
 import io.pgnode.proto.BaseInfoResponse;
 import io.pgnode.proto.Empty;
 import io.pgnode.proto.LatencyRequest;
@@ -16,10 +19,15 @@ import io.pgnode.proto.LatencyResponse;
 import io.pgnode.proto.Log;
 import io.pgnode.proto.NodeServiceGrpc.NodeServiceStub;
 import io.pgnode.proto.OnlineStatResponse;
+import io.pgnode.proto.OverrideBalancerTargetRequest;
+import io.pgnode.proto.RemoveRoutingRuleRequest;
+import io.pgnode.proto.RouteResult;
+import io.pgnode.proto.RoutingRulesResponse;
 import io.pgnode.proto.StatRequest;
 import io.pgnode.proto.StatResponse;
 import io.pgnode.proto.StatsOnlineIpListResponse;
 import io.pgnode.proto.SystemStatsResponse;
+import io.pgnode.proto.TestRouteRequest;
 import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
 import io.pgnode.proto.UsersChunk;
@@ -50,6 +58,8 @@ class AuthMatrixTest {
         {"GET", "/stats/"}, {"GET", "/stats/latency"}, {"GET", "/stats/user/online"},
         {"GET", "/stats/user/online_ip"}, {"GET", "/stats/backend"}, {"GET", "/stats/system"},
         {"PUT", "/user/sync"}, {"PUT", "/users/sync"}, {"PUT", "/users/sync/chunked"},
+        {"GET", "/routing/rules"}, {"PUT", "/routing/rules"}, {"DELETE", "/routing/rules"},
+        {"POST", "/routing/balancer"}, {"POST", "/routing/test"}, {"PUT", "/routing/balancer/override"},
     };
 
     private static final Map<String, Function<NodeServiceStub, TestingStreamObserver<?>>> RPCS = rpcs();
@@ -167,6 +177,17 @@ class AuthMatrixTest {
         rpcs.put("SyncUsers", stub -> AuthMatrixTest.<Empty>unary(o -> stub.syncUsers(Users.getDefaultInstance(), o)));
         rpcs.put("SyncUsersChunked",
                 stub -> clientStream(o -> stub.syncUsersChunked(o), UsersChunk.newBuilder().setLast(true).build()));
+        rpcs.put("ListRoutingRules",
+                stub -> AuthMatrixTest.<RoutingRulesResponse>unary(o -> stub.listRoutingRules(Empty.getDefaultInstance(), o)));
+        rpcs.put("GetBalancerInfo",
+                stub -> AuthMatrixTest.<BalancerInfoResponse>unary(o -> stub.getBalancerInfo(BalancerInfoRequest.getDefaultInstance(), o)));
+        rpcs.put("TestRoute", stub -> AuthMatrixTest.<RouteResult>unary(o -> stub.testRoute(TestRouteRequest.getDefaultInstance(), o)));
+        rpcs.put("AddRoutingRule",
+                stub -> AuthMatrixTest.<Empty>unary(o -> stub.addRoutingRule(AddRoutingRuleRequest.getDefaultInstance(), o)));
+        rpcs.put("RemoveRoutingRule",
+                stub -> AuthMatrixTest.<Empty>unary(o -> stub.removeRoutingRule(RemoveRoutingRuleRequest.getDefaultInstance(), o)));
+        rpcs.put("OverrideBalancerTarget", stub -> AuthMatrixTest.<Empty>unary(
+                o -> stub.overrideBalancerTarget(OverrideBalancerTargetRequest.getDefaultInstance(), o)));
         return rpcs;
     }
 

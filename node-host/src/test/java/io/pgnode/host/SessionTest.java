@@ -37,13 +37,15 @@ class SessionTest {
 
     @TempDir static Path temp;
 
+    /** The node's keepAlive clock: the tests move it instead of waiting. */
+    private static final TestingNanoClock clock = new TestingNanoClock();
     private static TestingNode node;
     private static TestingRestClient rest;
     private static NodeServiceBlockingStub grpc;
 
     @BeforeAll
     static void startNode() {
-        node = TestingNode.builder().pluginsDir(TestingBackendPlugin.pluginsDir(temp)).start();
+        node = TestingNode.builder().pluginsDir(TestingBackendPlugin.pluginsDir(temp)).nanoClock(clock).start();
         rest = node.rest();
         grpc = node.grpc();
     }
@@ -88,22 +90,44 @@ class SessionTest {
         grpc.start(start("", user("a@x", "in-1")).toBuilder().setKeepAlive(1).build());
         int mark = journal(node).size();
 
-        // no request may reach the node while waiting: that would keep the backend alive
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                .until(() -> journalAfter(node, mark).contains("close"));
+        // no request may reach the node from here on: that would keep the backend alive
+        clock.advance(Duration.ofMillis(999));
+        awaitKeepAliveChecks();
+        assertThat(journalAfter(node, mark)).as("idle for less than keep_alive").doesNotContain("close");
 
+        clock.advance(Duration.ofMillis(1));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> journalAfter(node, mark).contains("close"));
         assertThat(rest.info().getStarted()).isFalse();
     }
 
     @Test
     void requestsKeepTheBackendAlive() {
         rest.start(start("").toBuilder().setKeepAlive(1).build());
+        int mark = journal(node).size();
 
-        // each poll is an authenticated request; the backend must outlive its keep_alive several times over
-        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> rest.info().getStarted());
+        // each request is an authenticated call; the backend outlives its keep_alive several times over
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofMillis(600));
+            awaitKeepAliveChecks();
+            assertThat(rest.info().getStarted()).as("alive after %d ms of requests", 600 * (i + 1)).isTrue();
+        }
+        assertThat(journalAfter(node, mark)).doesNotContain("close");
 
-        rest.stop();
+        clock.advance(Duration.ofSeconds(1)); // and with no request for keep_alive it stops
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> journalAfter(node, mark).contains("close"));
+    }
+
+    /**
+     * Waits until the node's keepAlive check (every 250 ms) has read the clock three times since now: the runs
+     * before the last one are complete. While the clock stands still every run decides alike, and a run that
+     * stops the backend reads it twice and then no run reads it again, so a third read means none stopped it.
+     */
+    private static void awaitKeepAliveChecks() {
+        long seen = clock.readsBy("stopIfIdle");
+        await("the keepAlive check ran").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> clock.readsBy("stopIfIdle") >= seen + 3);
     }
 
     private static void assertEveryBackendRouteUnavailable() {

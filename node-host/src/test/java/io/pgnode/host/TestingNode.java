@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -279,6 +280,7 @@ public final class TestingNode implements AutoCloseable {
         private Path pluginsDir;
         private Path workingDirectory;
         private boolean generatedApiKey;
+        private LongSupplier nanoClock = System::nanoTime;
         private UnaryOperator<RestLimits> restLimits = UnaryOperator.identity();
         private UnaryOperator<GrpcLimits> grpcLimits = UnaryOperator.identity();
 
@@ -320,6 +322,15 @@ public final class TestingNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The node's keepAlive and drain clock (the system's by default): a {@link TestingNanoClock} lets a test
+         * move time instead of waiting for it.
+         */
+        public Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
+            return this;
+        }
+
         public TestingNode start() {
             boolean ownsWorkingDirectory = workingDirectory == null;
             Path directory = ownsWorkingDirectory ? createTempDirectory() : workingDirectory;
@@ -336,7 +347,7 @@ public final class TestingNode implements AutoCloseable {
             ByteArrayOutputStream stdout = new ByteArrayOutputStream();
             NodeHost host;
             try {
-                host = NodeHost.start(parsed, new PrintStream(stdout, true, StandardCharsets.UTF_8), true,
+                host = NodeHost.start(parsed, new PrintStream(stdout, true, StandardCharsets.UTF_8), true, nanoClock,
                         restLimits, grpcLimits);
             } catch (RuntimeException e) {
                 if (ownsWorkingDirectory) {

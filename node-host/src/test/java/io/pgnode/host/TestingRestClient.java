@@ -7,17 +7,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import io.pgnode.proto.AddRoutingRuleRequest;
 import io.pgnode.proto.Backend;
 import io.pgnode.proto.BackendStatsResponse;
+import io.pgnode.proto.BalancerInfoRequest;
+import io.pgnode.proto.BalancerInfoResponse;
 import io.pgnode.proto.BaseInfoResponse;
 import io.pgnode.proto.Empty;
 import io.pgnode.proto.LatencyRequest;
 import io.pgnode.proto.LatencyResponse;
 import io.pgnode.proto.OnlineStatResponse;
+import io.pgnode.proto.OverrideBalancerTargetRequest;
+import io.pgnode.proto.RemoveRoutingRuleRequest;
+import io.pgnode.proto.RouteResult;
+import io.pgnode.proto.RoutingRulesResponse;
 import io.pgnode.proto.StatRequest;
 import io.pgnode.proto.StatResponse;
 import io.pgnode.proto.StatsOnlineIpListResponse;
 import io.pgnode.proto.SystemStatsResponse;
+import io.pgnode.proto.TestRouteRequest;
 import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
 import io.pgnode.proto.UsersChunk;
@@ -46,7 +54,11 @@ import java.util.Map;
 public final class TestingRestClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long an answer may take: a deadline for a node that hangs, never a verdict on a slow one (a Start on a
+     * starved CI machine took over 30 s once, and the test failed although the node was right).
+     */
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
     private final HttpClient http;
     private final URI base;
@@ -143,6 +155,31 @@ public final class TestingRestClient {
 
     public Empty syncUsers(Users users) {
         return expect(call("PUT", "/users/sync", users), Empty.parser());
+    }
+
+    public RoutingRulesResponse routingRules() {
+        return expect(call("GET", "/routing/rules", (Message) null), RoutingRulesResponse.parser());
+    }
+
+    public Empty addRoutingRule(AddRoutingRuleRequest request) {
+        return expect(call("PUT", "/routing/rules", request), Empty.parser());
+    }
+
+    /** {@code DELETE /routing/rules} with the request as its protobuf body, as the panel sends it. */
+    public Empty removeRoutingRule(RemoveRoutingRuleRequest request) {
+        return expect(call("DELETE", "/routing/rules", request), Empty.parser());
+    }
+
+    public BalancerInfoResponse balancerInfo(BalancerInfoRequest request) {
+        return expect(call("POST", "/routing/balancer", request), BalancerInfoResponse.parser());
+    }
+
+    public RouteResult testRoute(TestRouteRequest request) {
+        return expect(call("POST", "/routing/test", request), RouteResult.parser());
+    }
+
+    public Empty overrideBalancerTarget(OverrideBalancerTargetRequest request) {
+        return expect(call("PUT", "/routing/balancer/override", request), Empty.parser());
     }
 
     /** Uploads the chunks as the panel does: length-delimited frames, sent with chunked transfer encoding. */

@@ -10,18 +10,25 @@ import com.google.protobuf.Parser;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pgnode.host.grpc.GrpcErrors;
+import io.pgnode.proto.AddRoutingRuleRequest;
 import io.pgnode.proto.BackendStatsResponse;
+import io.pgnode.proto.BalancerInfoRequest;
+import io.pgnode.proto.BalancerInfoResponse;
 import io.pgnode.proto.BaseInfoResponse;
 import io.pgnode.proto.Empty;
 import io.pgnode.proto.LatencyRequest;
 import io.pgnode.proto.LatencyResponse;
 import io.pgnode.proto.NodeServiceGrpc.NodeServiceBlockingStub;
 import io.pgnode.proto.OnlineStatResponse;
+import io.pgnode.proto.RemoveRoutingRuleRequest;
+import io.pgnode.proto.RouteResult;
+import io.pgnode.proto.RoutingRulesResponse;
 import io.pgnode.proto.StatRequest;
 import io.pgnode.proto.StatResponse;
 import io.pgnode.proto.StatType;
 import io.pgnode.proto.StatsOnlineIpListResponse;
 import io.pgnode.proto.SystemStatsResponse;
+import io.pgnode.proto.TestRouteRequest;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +75,12 @@ class TransportParityTest {
                 () -> grpc.getOutboundsLatency(LatencyRequest.getDefaultInstance()));
         same("GET", "/stats/backend", null, BackendStatsResponse.parser(),
                 () -> grpc.getBackendStats(Empty.getDefaultInstance()));
+        same("GET", "/routing/rules", null, RoutingRulesResponse.parser(),
+                () -> grpc.listRoutingRules(Empty.getDefaultInstance()));
+        BalancerInfoRequest balancer = BalancerInfoRequest.newBuilder().setTag("balancer").build();
+        same("POST", "/routing/balancer", balancer, BalancerInfoResponse.parser(), () -> grpc.getBalancerInfo(balancer));
+        TestRouteRequest route = TestRouteRequest.newBuilder().setInboundTag("in-1").setTargetDomain("a.blocked").build();
+        same("POST", "/routing/test", route, RouteResult.parser(), () -> grpc.testRoute(route));
     }
 
     @Test
@@ -87,6 +100,12 @@ class TransportParityTest {
         sameError("GET", "/stats", nameless, 400, () -> grpc.getStats(nameless), Status.Code.INVALID_ARGUMENT);
         sameError("POST", "/start", start("").toBuilder().setTypeValue(9).build(), 400,
                 () -> grpc.start(start("").toBuilder().setTypeValue(9).build()), Status.Code.INVALID_ARGUMENT);
+        AddRoutingRuleRequest badRule = AddRoutingRuleRequest.newBuilder().setRule("{\"outboundTag\": \"x\"}").build();
+        sameError("PUT", "/routing/rules", badRule, 400, () -> grpc.addRoutingRule(badRule), Status.Code.INVALID_ARGUMENT);
+        RemoveRoutingRuleRequest noTag = RemoveRoutingRuleRequest.getDefaultInstance();
+        sameError("DELETE", "/routing/rules", noTag, 400, () -> grpc.removeRoutingRule(noTag), Status.Code.INVALID_ARGUMENT);
+        BalancerInfoRequest unknown = BalancerInfoRequest.newBuilder().setTag("nope").build();
+        sameError("POST", "/routing/balancer", unknown, 404, () -> grpc.getBalancerInfo(unknown), Status.Code.NOT_FOUND);
     }
 
     private static <T extends Message> void same(

@@ -14,8 +14,11 @@ import io.pgnode.host.wire.EncodedStats;
 import io.pgnode.host.wire.StatsAnswer;
 import io.pgnode.host.wire.UsersChunkAssembler;
 import io.pgnode.host.wire.WireMapping;
+import io.pgnode.proto.AddRoutingRuleRequest;
 import io.pgnode.proto.Backend;
 import io.pgnode.proto.BackendStatsResponse;
+import io.pgnode.proto.BalancerInfoRequest;
+import io.pgnode.proto.BalancerInfoResponse;
 import io.pgnode.proto.BaseInfoResponse;
 import io.pgnode.proto.Empty;
 import io.pgnode.proto.LatencyRequest;
@@ -23,10 +26,15 @@ import io.pgnode.proto.LatencyResponse;
 import io.pgnode.proto.Log;
 import io.pgnode.proto.NodeServiceGrpc;
 import io.pgnode.proto.OnlineStatResponse;
+import io.pgnode.proto.OverrideBalancerTargetRequest;
+import io.pgnode.proto.RemoveRoutingRuleRequest;
+import io.pgnode.proto.RouteResult;
+import io.pgnode.proto.RoutingRulesResponse;
 import io.pgnode.proto.StatRequest;
 import io.pgnode.proto.StatResponse;
 import io.pgnode.proto.StatsOnlineIpListResponse;
 import io.pgnode.proto.SystemStatsResponse;
+import io.pgnode.proto.TestRouteRequest;
 import io.pgnode.proto.User;
 import io.pgnode.proto.UsersChunk;
 import java.util.Map;
@@ -143,6 +151,45 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     @Override
     public void getUserOnlineIpListStats(StatRequest request, StreamObserver<StatsOnlineIpListResponse> response) {
         backendCall(response, () -> WireMapping.onlineIps(request.getName(), service.onlineIps(request.getName())));
+    }
+
+    @Override
+    public void listRoutingRules(Empty request, StreamObserver<RoutingRulesResponse> response) {
+        backendCall(response, () -> WireMapping.routingRules(service.routingRules()));
+    }
+
+    @Override
+    public void getBalancerInfo(BalancerInfoRequest request, StreamObserver<BalancerInfoResponse> response) {
+        backendCall(response, () -> WireMapping.balancerInfo(service.balancerInfo(request.getTag())));
+    }
+
+    @Override
+    public void testRoute(TestRouteRequest request, StreamObserver<RouteResult> response) {
+        backendCall(response, () -> WireMapping.routeResult(service.testRoute(WireMapping.routeTest(request))));
+    }
+
+    @Override
+    public void addRoutingRule(AddRoutingRuleRequest request, StreamObserver<Empty> response) {
+        backendCall(response, () -> {
+            service.addRoutingRule(request.getRule(), request.getShouldReset());
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void removeRoutingRule(RemoveRoutingRuleRequest request, StreamObserver<Empty> response) {
+        backendCall(response, () -> {
+            service.removeRoutingRule(request.getRuleTag());
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void overrideBalancerTarget(OverrideBalancerTargetRequest request, StreamObserver<Empty> response) {
+        backendCall(response, () -> {
+            service.overrideBalancerTarget(request.getBalancerTag(), request.getTarget());
+            return Empty.getDefaultInstance();
+        });
     }
 
     /** The panel keeps this stream open and sends each changed user as it changes. */

@@ -60,6 +60,11 @@ final class RequestBodies {
         if (exchange.isRequestComplete()) {
             return;
         }
+        // no size limit while the body is read away (the deadline below bounds it): over the limit Undertow would
+        // close the connection at once, and the reset could reach the client before the answer it was sent
+        if (exchange.isRequestChannelAvailable()) {
+            exchange.setMaxEntitySize(0);
+        }
         XnioExecutor.Key deadline = exchange.getIoThread().executeAfter(
                 () -> IoUtils.safeClose(exchange.getConnection()), limits.bodyTimeout().toMillis(), TimeUnit.MILLISECONDS);
         exchange.addExchangeCompleteListener((ended, next) -> {

@@ -11,9 +11,14 @@ import io.pgnode.host.wire.RequestMessages;
 import io.pgnode.host.wire.StatsAnswer;
 import io.pgnode.host.wire.UsersChunkAssembler;
 import io.pgnode.host.wire.WireMapping;
+import io.pgnode.proto.AddRoutingRuleRequest;
 import io.pgnode.proto.Backend;
+import io.pgnode.proto.BalancerInfoRequest;
 import io.pgnode.proto.LatencyRequest;
+import io.pgnode.proto.OverrideBalancerTargetRequest;
+import io.pgnode.proto.RemoveRoutingRuleRequest;
 import io.pgnode.proto.StatRequest;
+import io.pgnode.proto.TestRouteRequest;
 import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
 import io.pgnode.spi.StatQuery;
@@ -102,6 +107,28 @@ final class RestRoutes {
             UsersChunkAssembler assembler = new UsersChunkAssembler(limit);
             ChunkedUsersBody.read(RequestBody.of(exchange).stream(), limit, assembler::add);
             service.syncUsers(WireMapping.users(assembler.users()));
+            ProtobufExchange.sendEmpty(exchange);
+        });
+        route(Methods.GET, "/routing/rules", exchange -> ProtobufExchange.send(exchange,
+                WireMapping.routingRules(service.routingRules())));
+        route(Methods.PUT, "/routing/rules", exchange -> {
+            AddRoutingRuleRequest request = read(exchange, AddRoutingRuleRequest.getDefaultInstance());
+            service.addRoutingRule(request.getRule(), request.getShouldReset());
+            ProtobufExchange.sendEmpty(exchange);
+        });
+        route(Methods.DELETE, "/routing/rules", exchange -> {
+            service.removeRoutingRule(read(exchange, RemoveRoutingRuleRequest.getDefaultInstance()).getRuleTag());
+            ProtobufExchange.sendEmpty(exchange);
+        });
+        route(Methods.POST, "/routing/balancer", exchange -> ProtobufExchange.send(exchange, WireMapping.balancerInfo(
+                service.balancerInfo(read(exchange, BalancerInfoRequest.getDefaultInstance())
+                        .getTag()))));
+        route(Methods.POST, "/routing/test", exchange -> ProtobufExchange.send(exchange, WireMapping.routeResult(
+                service.testRoute(WireMapping.routeTest(
+                        read(exchange, TestRouteRequest.getDefaultInstance()))))));
+        route(Methods.PUT, "/routing/balancer/override", exchange -> {
+            OverrideBalancerTargetRequest request = read(exchange, OverrideBalancerTargetRequest.getDefaultInstance());
+            service.overrideBalancerTarget(request.getBalancerTag(), request.getTarget());
             ProtobufExchange.sendEmpty(exchange);
         });
         return routing

@@ -16,8 +16,11 @@ import java.util.Set;
  * What the host hands a backend for one Start request. The initial users are the Start request's (100,000
  * users are tens of MB): the backend takes them in {@code start()}, and {@link #releaseUsers()} then drops
  * the host's reference, so that a running backend does not keep the whole set twice.
+ *
+ * <p>Public for plugin tests: the node-host test-jar's {@code TestingBackendContext} is this context with sinks a
+ * test can read, so a plugin's tests see exactly what the node hands it.
  */
-final class HostBackendContext implements BackendContext {
+public final class HostBackendContext implements BackendContext {
 
     private final String config;
     private final Set<String> excludedInbounds;
@@ -27,7 +30,7 @@ final class HostBackendContext implements BackendContext {
     private final UsageSink usage;
     private volatile List<User> users;
 
-    HostBackendContext(String config, List<User> users, Set<String> excludedInbounds, Map<String, String> settings,
+    public HostBackendContext(String config, List<User> users, Set<String> excludedInbounds, Map<String, String> settings,
             Path workDirectory, LogSink logSink, UsageSink usage) {
         this.config = requireNonNull(config, "config is null");
         this.users = Collections.unmodifiableList(requireNonNull(users, "users is null")); // a view: no second copy
@@ -49,7 +52,7 @@ final class HostBackendContext implements BackendContext {
     }
 
     /** After the backend started: it holds its users now; the Start request's list can go. */
-    void releaseUsers() {
+    public void releaseUsers() {
         users = List.of();
     }
 

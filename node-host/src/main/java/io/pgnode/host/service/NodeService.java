@@ -8,7 +8,11 @@ import io.pgnode.host.plugin.BackendPlugin;
 import io.pgnode.host.plugin.BackendRegistry;
 import io.pgnode.host.plugin.PluginBackend;
 import io.pgnode.host.usage.UsageAccounting;
+import io.pgnode.spi.BalancerInfo;
 import io.pgnode.spi.OutboundLatency;
+import io.pgnode.spi.RouteResult;
+import io.pgnode.spi.RouteTest;
+import io.pgnode.spi.RoutingRule;
 import io.pgnode.spi.RuntimeStats;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
@@ -333,6 +337,48 @@ public final class NodeService implements AutoCloseable {
             return null;
         });
         heapTrim.afterUsers(users.size());
+    }
+
+    /** The running backend's routing rules, in the order its core applies them. */
+    public List<RoutingRule> routingRules() {
+        return withBackend(PluginBackend::routingRules);
+    }
+
+    /**
+     * Adds one routing rule (the JSON of one element of {@code routing.rules}) after the others, or with
+     * {@code replaceAll} instead of all of them. A rule the backend cannot apply changes nothing.
+     */
+    public void addRoutingRule(String ruleJson, boolean replaceAll) {
+        withBackend(backend -> {
+            backend.addRoutingRule(ruleJson, replaceAll);
+            return null;
+        });
+    }
+
+    /** Removes the routing rule with this tag; a tag no rule has changes nothing. */
+    public void removeRoutingRule(String ruleTag) {
+        withBackend(backend -> {
+            backend.removeRoutingRule(ruleTag);
+            return null;
+        });
+    }
+
+    /** A balancer's targets as the core chose them. */
+    public BalancerInfo balancerInfo(String balancerTag) {
+        return withBackend(backend -> backend.balancerInfo(balancerTag));
+    }
+
+    /** Makes the balancer use {@code target}; empty: the balancer chooses again. */
+    public void overrideBalancerTarget(String balancerTag, String target) {
+        withBackend(backend -> {
+            backend.overrideBalancerTarget(balancerTag, target);
+            return null;
+        });
+    }
+
+    /** Where the core would route a connection like the one described. */
+    public RouteResult testRoute(RouteTest test) {
+        return withBackend(backend -> backend.testRoute(test));
     }
 
     /** Collects the backend's usage, stops it and the node's timers; the ledger is on disk afterwards. */

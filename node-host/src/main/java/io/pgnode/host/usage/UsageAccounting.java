@@ -13,6 +13,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,9 @@ public final class UsageAccounting {
     private final UsageLedger ledger;
     private final LedgerFile file;
 
+    /** Drains (write) against answers (read): an answer never sees bytes on their way from core to ledger. */
+    private final ReentrantReadWriteLock drains = new ReentrantReadWriteLock();
+
     public UsageAccounting(UsageLedger ledger, LedgerFile file) {
         this.ledger = requireNonNull(ledger, "ledger is null");
         this.file = requireNonNull(file, "file is null");
@@ -59,6 +63,18 @@ public final class UsageAccounting {
      * crash after the answer went out cannot report it again).
      */
     public void answer(LiveCounters backend, StatQuery query, Consumer<Stat> sink) {
+        drains.readLock().lock(); // answers run side by side; a drain in flight finishes first (see drain)
+        try {
+            answerCounted(backend, query, sink);
+        } finally {
+            drains.readLock().unlock();
+        }
+        if (query.reset()) {
+            save();
+        }
+    }
+
+    private void answerCounted(LiveCounters backend, StatQuery query, Consumer<Stat> sink) {
         TrafficOwner owner = query.scope().owner();
         if (query.scope().isSingle()) {
             answerOne(backend, query, owner).forEach(sink);
@@ -77,9 +93,6 @@ public final class UsageAccounting {
                     }
                 }
             });
-        }
-        if (query.reset()) {
-            save();
         }
     }
 
@@ -157,8 +170,20 @@ public final class UsageAccounting {
 
     /** Moves a backend's counters into the ledger ({@code drain} is its drainUsage), and the ledger to disk. */
     public void drain(Consumer<Set<TrafficOwner>> drain, Set<TrafficOwner> owners) {
-        drain.accept(owners);
+        // a drain empties the core's counters before it fills the ledger's: an answer in between would find the
+        // bytes in neither, so answers wait for it (at most the backend's drain deadline)
+        drains.writeLock().lock();
+        try {
+            drain.accept(owners);
+        } finally {
+            drains.writeLock().unlock();
+        }
         save();
+    }
+
+    /** Whether a drain runs and an answer waits for it (for tests that need to see the wait). */
+    boolean drainInProgressHasWaiters() {
+        return drains.isWriteLocked() && drains.hasQueuedThreads();
     }
 
     /** Writes the ledger if it changed (a backend may drain on its own, e.g. before it restarts its core). */

@@ -6,16 +6,23 @@ import io.pgnode.host.service.NodeInfo;
 import io.pgnode.host.service.StartRequest;
 import io.pgnode.host.service.SystemSnapshot;
 import io.pgnode.proto.BackendStatsResponse;
+import io.pgnode.proto.BalancerInfoResponse;
 import io.pgnode.proto.BaseInfoResponse;
 import io.pgnode.proto.Latency;
 import io.pgnode.proto.LatencyResponse;
 import io.pgnode.proto.OnlineStatResponse;
 import io.pgnode.proto.Proxy;
+import io.pgnode.proto.RoutingRulesResponse;
 import io.pgnode.proto.StatRequest;
 import io.pgnode.proto.StatsOnlineIpListResponse;
 import io.pgnode.proto.SystemStatsResponse;
+import io.pgnode.proto.TestRouteRequest;
+import io.pgnode.spi.BalancerInfo;
 import io.pgnode.spi.OutboundLatency;
 import io.pgnode.spi.Proxies;
+import io.pgnode.spi.RouteResult;
+import io.pgnode.spi.RouteTest;
+import io.pgnode.spi.RoutingRule;
 import io.pgnode.spi.RuntimeStats;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
@@ -185,6 +192,45 @@ public final class WireMapping {
                 .setIncomingBandwidthSpeed(snapshot.incomingBytesPerSecond())
                 .setOutgoingBandwidthSpeed(snapshot.outgoingBytesPerSecond())
                 .setUptime(snapshot.uptimeSeconds())
+                .build();
+    }
+
+    public static RoutingRulesResponse routingRules(List<RoutingRule> rules) {
+        RoutingRulesResponse.Builder response = RoutingRulesResponse.newBuilder();
+        for (RoutingRule rule : rules) {
+            response.addRules(io.pgnode.proto.RoutingRule.newBuilder()
+                    .setOutboundTag(rule.outboundTag())
+                    .setRuleTag(rule.ruleTag()));
+        }
+        return response.build();
+    }
+
+    public static BalancerInfoResponse balancerInfo(BalancerInfo info) {
+        return BalancerInfoResponse.newBuilder()
+                .setOverrideTarget(info.overrideTarget())
+                .addAllPrincipleTarget(info.principleTargets())
+                .build();
+    }
+
+    /** A route test as the backend takes it; a port beyond 65535 (uint32 on the wire) cannot be a connection's. */
+    public static RouteTest routeTest(TestRouteRequest request) {
+        long port = Integer.toUnsignedLong(request.getTargetPort());
+        if (port > 65_535) {
+            throw new NodeException(ErrorCode.INVALID_REQUEST,
+                    "target_port " + port + " is not a port; give 1 to 65535, or 0 for none.");
+        }
+        return new RouteTest(request.getInboundTag(), request.getNetwork(), request.getTargetIp(),
+                request.getTargetDomain(), (int) port, request.getProtocol(), request.getUser(),
+                request.getAttributesMap(), request.getFieldSelectorsList(), request.getPublishResult());
+    }
+
+    public static io.pgnode.proto.RouteResult routeResult(RouteResult result) {
+        return io.pgnode.proto.RouteResult.newBuilder()
+                .setOutboundTag(result.outboundTag())
+                .addAllOutboundGroupTags(result.outboundGroupTags())
+                .setInboundTag(result.inboundTag())
+                .setNetwork(result.network())
+                .setTargetDomain(result.targetDomain())
                 .build();
     }
 

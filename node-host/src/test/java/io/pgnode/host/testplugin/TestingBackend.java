@@ -5,6 +5,7 @@ import io.pgnode.spi.BackendContext;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.LogSink;
 import io.pgnode.spi.OutboundLatency;
+import io.pgnode.spi.Routing;
 import io.pgnode.spi.RuntimeStats;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
@@ -38,6 +39,7 @@ final class TestingBackend implements Backend {
     private final Map<String, User> users = new ConcurrentSkipListMap<>();
     /** email → {uplink, downlink} the fake core counts; guarded by itself. */
     private final Map<String, long[]> traffic;
+    private final TestingRouting routing;
     private volatile boolean running;
 
     TestingBackend(BackendContext context, TestingConfig config, TestingJournal journal) {
@@ -46,6 +48,7 @@ final class TestingBackend implements Backend {
         this.logSink = context.logSink();
         this.usage = context.usage();
         this.traffic = config.traffic();
+        this.routing = new TestingRouting(journal);
         context.users().forEach(user -> users.put(user.email(), user));
     }
 
@@ -201,6 +204,14 @@ final class TestingBackend implements Backend {
         config.failIfAsked("latency");
         return List.of(new OutboundLatency("direct", true, 12, "https://example.com", 1_700_000_100L, 1_700_000_200L,
                 "testing"));
+    }
+
+    @Override
+    public Routing routing() {
+        if (!config.abilities()) {
+            return Backend.super.routing();
+        }
+        return routing;
     }
 
     private List<Stat> countedTraffic(StatQuery query) {

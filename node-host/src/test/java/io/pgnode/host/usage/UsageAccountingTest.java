@@ -14,7 +14,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,6 +134,42 @@ class UsageAccountingTest {
         assertThat(reported[0]).isEqualTo(counted);
     }
 
+    @Test
+    void anAnswerDuringADrainSeesTheBytesThatAreBetweenTheCoreAndTheLedger() throws Exception {
+        core.count("a", Stat.DOWNLINK, 100);
+        CountDownLatch takenFromTheCore = new CountDownLatch(1);
+        CountDownLatch handOver = new CountDownLatch(1);
+        Thread drainer = new Thread(() -> accounting.drain(owners -> {
+            Map<String, Long> taken = core.takeAll(); // the core's counters are zero from here on
+            takenFromTheCore.countDown();
+            await(handOver);
+            taken.forEach((email, bytes) -> accounting.ledger().add(TrafficOwner.USER, email, Stat.DOWNLINK, bytes));
+        }, UsageAccounting.ALL), "drainer");
+        drainer.start();
+        await(takenFromTheCore);
+        CompletableFuture<List<Stat>> peek = CompletableFuture.supplyAsync(
+                () -> answer(accounting, new StatQuery(StatQuery.Scope.USERS, "", false)));
+        Awaitility.await("the answer is back, or waits for the drain").atMost(Duration.ofSeconds(10))
+                .until(() -> peek.isDone() || accounting.drainInProgressHasWaiters());
+
+        handOver.countDown();
+
+        assertThat(peek.get(10, TimeUnit.SECONDS)).as("not zero: the bytes were on their way to the ledger")
+                .containsExactly(stat("a", Stat.DOWNLINK, 100));
+        drainer.join(10_000);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("the other thread did not get there");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     private List<Stat> answer(UsageAccounting accounting, StatQuery query) {
         List<Stat> answer = new ArrayList<>();
         accounting.answer(core::stats, query, answer::add);
@@ -179,6 +220,14 @@ class UsageAccountingTest {
                 counters.put(key, 0L);
             }
             return value;
+        }
+
+        /** Reads every downlink counter with reset, as a drain's QueryStats does: email → bytes. */
+        synchronized Map<String, Long> takeAll() {
+            Map<String, Long> taken = new HashMap<>();
+            counters.forEach((key, value) -> taken.put(key.split("/")[0], value));
+            counters.replaceAll((key, value) -> 0L);
+            return taken;
         }
 
         synchronized void drain(Set<TrafficOwner> owners) {

@@ -4,6 +4,7 @@ import static io.pgnode.plugin.wireguard.TestingWireguard.panelPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgnode.host.CapturedLogs;
 import io.grpc.ManagedChannel;
 import io.pgnode.host.TestingNode;
 import io.pgnode.proto.Backend;
@@ -35,7 +36,7 @@ class WireguardAfterNodeCrashIT {
 
     @Test
     void theNextStartRemovesTheInterfaceAndProcessACrashedNodeLeftAndServesItsOwn() throws Exception {
-        try (TestingNetwork network = TestingNetwork.create(temp, 1); CapturedNodeLogs logs = new CapturedNodeLogs()) {
+        try (TestingNetwork network = TestingNetwork.create(temp, 1); CapturedLogs logs = CapturedLogs.of("io.pgnode")) {
             TestingKeys nodeKeys = TestingKeys.generate();
             String iface = network.interfaceName("n");
             int port = TestingWireguard.freeUdpPort();

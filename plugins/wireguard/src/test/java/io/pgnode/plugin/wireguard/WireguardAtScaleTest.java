@@ -3,6 +3,8 @@ package io.pgnode.plugin.wireguard;
 import static io.pgnode.plugin.wireguard.TestingWireguard.peerUser;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Set;
+import io.pgnode.host.TestingBackendContext;
 import io.pgnode.spi.StatQuery;
 import io.pgnode.spi.User;
 import java.nio.file.Files;
@@ -39,7 +41,8 @@ class WireguardAtScaleTest {
             Map<String, String> settings = new HashMap<>(network.nodeToolSettings());
             TestingBackendContext context = new TestingBackendContext(TestingWireguard.config(iface,
                     TestingKeys.generate().privateKey(), TestingWireguard.freeUdpPort(), "http://10.66.0.11:8080/")
-                    .replace("10.66.0.1/24", "10.64.0.1/14"), users, settings, Files.createDirectories(temp.resolve("w")));
+                    .replace("10.66.0.1/24", "10.64.0.1/14"), users, Set.of(), settings,
+                    Files.createDirectories(temp.resolve("w")));
             WireguardBackend backend = new WireguardBackend(context, WireguardSettings.from(settings),
                     InterfaceConfig.parse(context.config()), WireguardBackend.Tuning.defaults(), System.getenv("PATH"));
             try {

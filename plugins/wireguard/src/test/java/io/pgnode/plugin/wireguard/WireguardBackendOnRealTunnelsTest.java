@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.util.Set;
+import io.pgnode.host.TestingBackendContext;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
@@ -109,11 +111,11 @@ class WireguardBackendOnRealTunnelsTest {
         alice.reconnect(); // the new interface has no session with her yet
         assertFetches(alice);
         // what the node reports: its ledger (handed over before the recreation) plus what the backend counts now
-        assertThat(context.ledger(TrafficOwner.USER, "alice", "downlink")).isEqualTo(firstSession.sent());
+        assertThat(context.usage().peek(TrafficOwner.USER, "alice", "downlink")).isEqualTo(firstSession.sent());
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             TestingNetwork.PeerCounters secondSession = network.nodeCounters(iface, alice.publicKey());
             assertThat(downlink(backend, "alice")).isEqualTo(secondSession.sent());
-            assertThat(context.ledger(TrafficOwner.USER, "alice", "uplink") + uplink(backend, "alice"))
+            assertThat(context.usage().peek(TrafficOwner.USER, "alice", "uplink") + uplink(backend, "alice"))
                     .isEqualTo(firstSession.received() + secondSession.received());
         });
         assertThat(context.logLines()).as("the daemon's output reaches the log sink").isNotEmpty();
@@ -133,7 +135,7 @@ class WireguardBackendOnRealTunnelsTest {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(backend.isRunning()).isFalse();
         assertThat(InterfaceRecord.file(workDirectory, iface)).doesNotExist();
-        assertThat(context.ledger(TrafficOwner.USER, "alice", "downlink")).as("handed over before the interface went")
+        assertThat(context.usage().peek(TrafficOwner.USER, "alice", "downlink")).as("handed over before the interface went")
                 .isEqualTo(beforeSuspend.sent());
 
         backend.resume();
@@ -183,10 +185,10 @@ class WireguardBackendOnRealTunnelsTest {
             pool.shutdownNow();
         }
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
-                answered.get() + context.ledger(TrafficOwner.USER, "alice", "downlink") + downlink(backend, "alice"))
+                answered.get() + context.usage().peek(TrafficOwner.USER, "alice", "downlink") + downlink(backend, "alice"))
                 .isEqualTo(network.nodeCounters(iface, alice.publicKey()).sent()));
         assertThat(answered.get()).as("some went to the answers").isPositive();
-        assertThat(context.ledger(TrafficOwner.USER, "alice", "downlink")).as("some went to the ledger").isPositive();
+        assertThat(context.usage().peek(TrafficOwner.USER, "alice", "downlink")).as("some went to the ledger").isPositive();
     }
 
     @Test
@@ -314,7 +316,7 @@ class WireguardBackendOnRealTunnelsTest {
         settings.put("WIREGUARD_LOG_LEVEL", "verbose");
         settings.putAll(extraSettings);
         return new TestingBackendContext(config(iface, nodeKeys.privateKey(), port, "http://10.66.0.11:8080/"),
-                users, settings, workDirectory);
+                users, Set.of(), settings, workDirectory);
     }
 
     private WireguardBackend backend(TestingBackendContext context) {

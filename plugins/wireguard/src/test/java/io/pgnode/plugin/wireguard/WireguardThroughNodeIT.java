@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pgnode.host.CapturedLogs;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pgnode.host.TestingLogStream;
@@ -55,7 +56,7 @@ class WireguardThroughNodeIT {
     /** What WireGuard, IP and TCP add to a body: 32 + 20 + 20 (+ options) bytes on each of ~1,400-byte packets. */
     private static final double OVERHEAD = 0.10;
 
-    private CapturedNodeLogs nodeLogs;
+    private CapturedLogs nodeLogs;
     private TestingNetwork network;
     private TestingNode node;
     private TestingLogStream coreLog;
@@ -70,7 +71,7 @@ class WireguardThroughNodeIT {
 
     @BeforeAll
     void startNodeAndNetwork(@TempDir Path temp) {
-        nodeLogs = new CapturedNodeLogs();
+        nodeLogs = CapturedLogs.of("io.pgnode");
         network = TestingNetwork.create(temp, 3);
         nodeKeys = TestingKeys.generate();
         iface = network.interfaceName("n");

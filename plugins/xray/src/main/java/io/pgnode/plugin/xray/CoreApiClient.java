@@ -56,6 +56,11 @@ final class CoreApiClient implements AutoCloseable {
         this.methods = CoreApiMethods.of(flavor);
     }
 
+    /** The channel to the core's API, for the services other roles call (routing, the observatory). */
+    ManagedChannel channel() {
+        return channel;
+    }
+
     /** Adds the user to the inbound. Completes exceptionally with the core's {@link StatusRuntimeException}. */
     CompletableFuture<Void> addUser(String tag, String email, InboundAccount account) {
         CoreUser user = CoreUser.newBuilder()

@@ -50,6 +50,21 @@ enum CoreFlavor {
         return packagePrefix + "app.proxyman.command.HandlerService";
     }
 
+    /**
+     * The API services the node needs: HandlerService and StatsService; on Xray also RoutingService (routing
+     * control) and, when the config runs an observatory, ObservatoryService (its latency results). v2fly 4.34 has
+     * neither of the two.
+     */
+    List<String> apiServices(com.fasterxml.jackson.databind.JsonNode config) {
+        if (this != XRAY) {
+            return List.of("HandlerService", "StatsService");
+        }
+        if (config.path("observatory").isObject() || config.path("burstObservatory").isObject()) {
+            return List.of("HandlerService", "StatsService", "RoutingService", "ObservatoryService");
+        }
+        return List.of("HandlerService", "StatsService", "RoutingService");
+    }
+
     /** A TypedMessage type string for a message below the core's package, e.g. {@code proxy.vless.Account}. */
     String typeName(String relativeName) {
         return packagePrefix + relativeName;

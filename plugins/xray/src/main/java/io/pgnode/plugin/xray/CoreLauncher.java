@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,9 +115,9 @@ final class CoreLauncher {
             Optional<ProcessIdentity> identity = ProcessIdentity.of(process.pid());
             lifeline = identity.flatMap(CoreLauncher::lifeline);
             Optional<CoreLifeline> guard = lifeline;
-            record = identity.flatMap(core -> record(core, guard, executable, port, renderer.apiInboundTag(), flavor));
+            record = identity.flatMap(core -> record(core, guard, executable, port, renderer.nodeInboundTags(), flavor));
             CoreApiClient api = awaitApi(process, port, flavor, users, cancelled);
-            return new CoreSession(process, api, lifeline, record, context.workDirectory());
+            return new CoreSession(process, api, port, lifeline, record, context.workDirectory());
         } catch (RuntimeException e) {
             process.stop(timing.stopGrace());
             lifeline.ifPresent(CoreLifeline::release);
@@ -138,9 +139,9 @@ final class CoreLauncher {
     }
 
     private Optional<CoreRecord> record(ProcessIdentity core, Optional<CoreLifeline> lifeline, Path executable,
-            int port, String apiInboundTag, CoreFlavor flavor) {
+            int port, Set<String> nodeInboundTags, CoreFlavor flavor) {
         CoreRecord record = new CoreRecord(core, lifeline.map(CoreLifeline::identity), executable.toString(), port,
-                apiInboundTag, flavor.name());
+                nodeInboundTags, flavor.name());
         try {
             record.writeTo(context.workDirectory());
             return Optional.of(record);

@@ -13,12 +13,14 @@ import java.util.Optional;
  * and its record in the work directory. Replaced as a whole on restart, so that whoever holds a session talks to
  * one and the same core.
  *
+ * @param apiPort the loopback port of its API (its latency-probe inbound listens on the same port at another
+ *     loopback address)
  * @param lifeline empty when the sidecar could not be started (the core may then outlive the node)
  * @param record empty when the core could not be recorded
  * @param workDirectory where the record is
  */
-record CoreSession(CoreProcess process, CoreApiClient api, Optional<CoreLifeline> lifeline, Optional<CoreRecord> record,
-        Path workDirectory) {
+record CoreSession(CoreProcess process, CoreApiClient api, int apiPort, Optional<CoreLifeline> lifeline,
+        Optional<CoreRecord> record, Path workDirectory) {
 
     CoreSession {
         requireNonNull(process, "process is null");

@@ -66,7 +66,7 @@ final class LiveStats {
     List<Stat> single(CoreApiClient api, StatQuery query, boolean known) {
         String kind = CounterName.kind(query.scope().owner());
         boolean readable = api != null
-                && !(query.scope().owner() == TrafficOwner.INBOUND && usage.isApiInbound(query.name()));
+                && !(query.scope().owner() == TrafficOwner.INBOUND && usage.isNodeInbound(query.name()));
         Deadline deadline = Deadline.after(CoreApiClient.READ_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         OptionalLong down = readable ? api.counter(CounterName.of(kind, query.name(), CounterName.DOWNLINK),
                 query.reset(), deadline) : OptionalLong.empty();

@@ -192,6 +192,20 @@ final class PanelConfig {
         return tag;
     }
 
+    /** The tag of the inbound of the node's latency probes: "pgnode-probe", or a variant the panel does not use. */
+    String probeInboundTag() {
+        String tag = "pgnode-probe";
+        for (int i = 2; inboundTags.contains(tag); i++) {
+            tag = "pgnode-probe-" + i;
+        }
+        return tag;
+    }
+
+    /** The node's own inbounds (its API's, its latency probes'): their counters are not the panel's business. */
+    Set<String> nodeInboundTags() {
+        return Set.of(apiInboundTag(), probeInboundTag());
+    }
+
     /**
      * The user as the core should hold it: one account per managed inbound among the user's
      * {@code inbounds}. Tags that are unknown, excluded or of an unmanaged protocol are ignored.

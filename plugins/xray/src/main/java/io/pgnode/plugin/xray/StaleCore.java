@@ -65,7 +65,7 @@ final class StaleCore {
             log.warn("the earlier core's record names no known flavor ({}); its counters are lost", record.flavor());
             return;
         }
-        UsageDrain drain = usage.forApiInbound(record.apiInboundTag());
+        UsageDrain drain = usage.forNodeInbounds(record.nodeInboundTags());
         try (CoreApiClient api = new CoreApiClient(connector.open(record.apiPort()), flavor)) {
             api.sysStats(PROBE_TIMEOUT);
             long bytes = drain.drain(api, UsageDrain.ALL);

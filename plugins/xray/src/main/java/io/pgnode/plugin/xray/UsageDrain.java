@@ -31,27 +31,27 @@ final class UsageDrain {
     static final Set<TrafficOwner> ALL = EnumSet.allOf(TrafficOwner.class);
 
     private final UsageSink sink;
-    private final String apiInboundTag;
+    private final Set<String> nodeInboundTags;
 
-    private UsageDrain(UsageSink sink, String apiInboundTag) {
+    private UsageDrain(UsageSink sink, Set<String> nodeInboundTags) {
         this.sink = sink;
-        this.apiInboundTag = requireNonNull(apiInboundTag, "apiInboundTag is null");
+        this.nodeInboundTags = Set.copyOf(nodeInboundTags);
     }
 
-    /** @param apiInboundTag the node's own API inbound, whose counters are never handed over */
-    static UsageDrain of(BackendContext context, String apiInboundTag) {
+    /** @param nodeInboundTags the node's own inbounds (API, latency probes), whose counters are never handed over */
+    static UsageDrain of(BackendContext context, Set<String> nodeInboundTags) {
         UsageSink sink;
         try {
             sink = requireNonNull(context.usage(), "usage() is null");
         } catch (UnsupportedOperationException noLedger) {
             sink = null;
         }
-        return new UsageDrain(sink, apiInboundTag);
+        return new UsageDrain(sink, nodeInboundTags);
     }
 
-    /** The same ledger, for a core whose API inbound has another tag (an earlier core's). */
-    UsageDrain forApiInbound(String tag) {
-        return new UsageDrain(sink, tag);
+    /** The same ledger, for a core whose own inbounds have other tags (an earlier core's). */
+    UsageDrain forNodeInbounds(Set<String> tags) {
+        return new UsageDrain(sink, tags);
     }
 
     /** Whether the node keeps a ledger to drain into. */
@@ -87,7 +87,7 @@ final class UsageDrain {
     /**
      * Hands over one counter that was taken out of the core for good (read with reset), under its own owner.
      *
-     * @return whether it was handed over: not a counter of the node's own API inbound, nor one that is not
+     * @return whether it was handed over: not a counter of the node's own inbounds, nor one that is not
      *     traffic, nor without a ledger
      */
     boolean handOver(CounterName name, long value) {
@@ -98,14 +98,14 @@ final class UsageDrain {
         return true;
     }
 
-    /** Whether the panel sees this counter: every user, inbound and outbound counter but the node's API inbound's. */
+    /** Whether the panel sees this counter: every user, inbound and outbound counter but the node's own inbounds'. */
     boolean reported(CounterName name) {
         TrafficOwner owner = name.owner();
-        return owner != null && !(owner == TrafficOwner.INBOUND && name.name().equals(apiInboundTag));
+        return owner != null && !(owner == TrafficOwner.INBOUND && isNodeInbound(name.name()));
     }
 
-    /** Whether the tag is the node's own API inbound. */
-    boolean isApiInbound(String tag) {
-        return tag.equals(apiInboundTag);
+    /** Whether the tag is one of the node's own inbounds (its API's, its latency probes'). */
+    boolean isNodeInbound(String tag) {
+        return nodeInboundTags.contains(tag);
     }
 }

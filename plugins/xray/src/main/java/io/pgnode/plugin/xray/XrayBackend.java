@@ -2,15 +2,26 @@ package io.pgnode.plugin.xray;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.Channel;
 import io.pgnode.plugin.xray.api.SysStatsResponse;
+import io.pgnode.plugin.xray.latency.LatencySettings;
+import io.pgnode.plugin.xray.latency.OutboundLatencies;
+import io.pgnode.plugin.xray.latency.ProbeRoutes;
+import io.pgnode.plugin.xray.routing.RoutingConfig;
+import io.pgnode.plugin.xray.routing.RoutingControl;
+import io.pgnode.plugin.xray.routing.RuleDefinition;
+import io.pgnode.plugin.xray.routing.RuleTable;
 import io.pgnode.spi.Backend;
 import io.pgnode.spi.BackendContext;
 import io.pgnode.spi.BackendException;
+import io.pgnode.spi.OutboundLatency;
+import io.pgnode.spi.Routing;
 import io.pgnode.spi.RuntimeStats;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
 import io.pgnode.spi.TrafficOwner;
 import io.pgnode.spi.User;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * node's life and recorded for the next start; the users live in a {@link UserTable} and {@link UserSync} applies
  * only their difference; {@link LiveStats} answers stats from the core's counters and {@link UsageDrain} hands
  * them to the node's usage ledger; {@link CoreWatchdog} (with its {@link CoreHealthProbe}) restarts a core that
- * exits or hangs; {@link StaleCore} ends a core an earlier run of the node left behind.
+ * exits or hangs; {@link StaleCore} ends a core an earlier run of the node left behind. Routing ({@link RoutingControl},
+ * over the rules of a {@link RuleTable} that every rendering reads) and outbound latency ({@link OutboundLatencies})
+ * are roles of their own.
  *
  * <p>Threading: start, suspend, resume, close, restarts and user syncs are serialized by one lock; stats, drains
  * and online queries run concurrently and never wait for it. No call waits on the core longer than its
@@ -90,6 +104,10 @@ public final class XrayBackend implements Backend {
     private final UserTable users = new UserTable();
     private final UserSync userSync;
     private final AtomicInteger restarts = new AtomicInteger();
+    private final RoutingConfig routingConfig;
+    private final RuleTable rules;
+    private final ProbeRoutes probes;
+    private final LatencySettings latencySettings;
 
     private volatile boolean closed;
     private volatile boolean suspended;
@@ -100,6 +118,8 @@ public final class XrayBackend implements Backend {
     private volatile Path executable;
     private volatile XrayConfigRenderer renderer;
     private volatile CoreSession session;
+    private volatile RoutingControl routing;
+    private volatile OutboundLatencies latencies;
 
     XrayBackend(BackendContext context, XraySettings settings, PanelConfig config, CoreApiConnector connector,
             Tuning tuning, String pathVariable) {
@@ -109,9 +129,13 @@ public final class XrayBackend implements Backend {
         this.connector = requireNonNull(connector, "connector is null");
         this.tuning = requireNonNull(tuning, "tuning is null");
         this.pathVariable = pathVariable == null ? "" : pathVariable;
-        this.usage = UsageDrain.of(context, config.apiInboundTag());
+        this.usage = UsageDrain.of(context, config.nodeInboundTags());
         this.liveStats = new LiveStats(usage);
         this.launcher = new CoreLauncher(context, settings, connector, tuning.launch());
+        this.routingConfig = RoutingConfig.of(config.root());
+        this.rules = new RuleTable(routingConfig.rules());
+        this.probes = ProbeRoutes.of(config.root(), config.probeInboundTag());
+        this.latencySettings = LatencySettings.from(context.settings());
         this.watchdog = new CoreWatchdog(new Watched(), tuning.watchdog(), String.valueOf(INSTANCES.incrementAndGet()));
         this.userSync = new UserSync(config, users, new Synced());
     }
@@ -123,7 +147,7 @@ public final class XrayBackend implements Backend {
         try {
             requireOpen();
             CoreVersion found = detect();
-            XrayConfigRenderer check = new XrayConfigRenderer(config, found.flavor());
+            XrayConfigRenderer check = new XrayConfigRenderer(config, found.flavor(), rules, probes);
             List<UserEntry> sample = ConfigCheck.sampleUsers(config, context.users(), found.flavor());
             int port = CoreLauncher.freeLoopbackPort();
             ConfigCheck.run(executable, found.flavor(), settings.coreEnvironment(), context.workDirectory(),
@@ -150,7 +174,12 @@ public final class XrayBackend implements Backend {
                 log.warn("this node keeps no usage ledger: traffic the panel has not polled is lost whenever the core"
                         + " restarts");
             }
-            renderer = new XrayConfigRenderer(config, found.flavor());
+            renderer = new XrayConfigRenderer(config, found.flavor(), rules, probes);
+            routing = found.flavor() == CoreFlavor.XRAY
+                    ? RoutingControl.xray(rules, routingConfig, found.version(), new Routed())
+                    : RoutingControl.v2fly(rules, routingConfig, found.version(), new Routed());
+            latencies = new OutboundLatencies(config.root(), probes, latencySettings,
+                    found.flavor() == CoreFlavor.XRAY, OutboundLatencies.Tuning.DEFAULTS, new Measured());
             StaleCore.endIfAny(context.workDirectory(), connector, usage, tuning.stopGrace());
             session = launch(found.flavor());
             version = found;
@@ -243,6 +272,10 @@ public final class XrayBackend implements Backend {
         closed = true;
         launcher.abort();
         watchdog.close();
+        OutboundLatencies measuring = latencies;
+        if (measuring != null) {
+            measuring.close();
+        }
         lock.lock();
         try {
             CoreSession running = session;
@@ -343,6 +376,7 @@ public final class XrayBackend implements Backend {
         }
         CoreSession started = launch(version.flavor());
         session = started;
+        routing.coreStarted(started.api().channel());
         int count = restarts.incrementAndGet();
         log.warn("core restarted ({}): restart #{}, pid {}, {} users", reason, count, started.process().pid(),
                 users.size());
@@ -438,6 +472,20 @@ public final class XrayBackend implements Backend {
                 s.getMallocs(), s.getFrees(), s.getLiveObjects(), s.getPauseTotalNs(), s.getUptime());
     }
 
+    /** Routing control of the running core: live on Xray, by restarts on v2fly. */
+    @Override
+    public Routing routing() {
+        started();
+        return routing;
+    }
+
+    /** The outbounds' latency: the config's observatory where it reports them (Xray), the node's probes otherwise. */
+    @Override
+    public List<OutboundLatency> outboundLatencies(String outboundName) {
+        started();
+        return latencies.measure(requireNonNull(outboundName, "outboundName is null"));
+    }
+
     private CoreVersion started() {
         CoreVersion v = version;
         if (v == null || closed) {
@@ -521,6 +569,57 @@ public final class XrayBackend implements Backend {
         @Override
         public void unreachable(CoreSession running) {
             watchdog.coreFailed(running, "the core's API stopped answering during a user sync", false);
+        }
+    }
+
+    /** What routing asks of the backend. */
+    private final class Routed implements RoutingControl.Core {
+        @Override
+        public <T> T exclusively(Supplier<T> change) {
+            lock.lock();
+            try {
+                if (closed) {
+                    throw new BackendException(BackendException.Kind.FAILURE, "the backend is stopped");
+                }
+                return change.get();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public Optional<Channel> api() {
+            return Optional.ofNullable(session).map(running -> running.api().channel());
+        }
+
+        @Override
+        public void restart(String reason) {
+            try {
+                restartLocked(session, reason, true); // a routing change: the core answers, so it is drained first
+            } catch (BackendException e) {
+                watchdog.coreFailed(null, "the restart for a routing change failed", false);
+                throw e;
+            }
+        }
+
+        @Override
+        public List<RuleDefinition> nodeRules() {
+            return renderer.nodeRules();
+        }
+    }
+
+    /** What the latency measurements ask of the backend. */
+    private final class Measured implements OutboundLatencies.Core {
+        @Override
+        public Optional<InetSocketAddress> probeInbound() {
+            CoreSession running = session;
+            return running == null ? Optional.empty()
+                    : Optional.of(new InetSocketAddress(ProbeRoutes.HOST, running.apiPort()));
+        }
+
+        @Override
+        public Optional<Channel> api() {
+            return Optional.ofNullable(session).map(running -> running.api().channel());
         }
     }
 

@@ -6,7 +6,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgnode.plugin.xray.latency.ProbeRoutes;
+import io.pgnode.plugin.xray.routing.RoutingConfig;
+import io.pgnode.plugin.xray.routing.RuleDefinition;
+import io.pgnode.plugin.xray.routing.RuleTable;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.io.OutputStream;
 import java.util.Collection;
 import java.util.HashSet;
@@ -22,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * Renders the config the core runs: the panel's JSON with every key it sent kept, plus what the node needs
  * (XRAY-API.md §8): an API inbound on a loopback port, the routing rule to the API, the {@code api},
  * {@code stats} and {@code policy} sections merged into the panel's, and the users in the {@code clients}
- * of their inbounds. Excluded and unmanaged inbounds are written as sent.
+ * of their inbounds. Excluded and unmanaged inbounds are written as sent. The routing rules are the node's
+ * current ones ({@link RuleTable}: the panel's plus those added at runtime), after the node's own: the API's and
+ * those of its latency probes ({@link ProbeRoutes}, whose inbound shares the API's port on another loopback
+ * address).
  *
  * <p>The output is streamed (JsonGenerator straight to the core's stdin): with 100,000 users the clients
  * lists never exist as one string or tree.
@@ -31,21 +39,39 @@ final class XrayConfigRenderer {
 
     private static final Logger log = LoggerFactory.getLogger(XrayConfigRenderer.class);
     private static final String API_HOST = "127.0.0.1";
-    private static final List<String> API_SERVICES = List.of("HandlerService", "StatsService");
 
     private final PanelConfig config;
     private final CoreFlavor flavor;
     private final String apiInboundTag;
+    private final RuleTable rules;
+    private final ProbeRoutes probes;
 
+    /** A renderer of the panel config's own rules, with probes of its outbounds (e.g. for a config check). */
     XrayConfigRenderer(PanelConfig config, CoreFlavor flavor) {
+        this(config, flavor, new RuleTable(RoutingConfig.of(config.root()).rules()),
+                ProbeRoutes.of(config.root(), config.probeInboundTag()));
+    }
+
+    /**
+     * @param rules the routing rules to render (read at each rendering)
+     * @param probes the latency probes' inbound and rules
+     */
+    XrayConfigRenderer(PanelConfig config, CoreFlavor flavor, RuleTable rules, ProbeRoutes probes) {
         this.config = requireNonNull(config, "config is null");
         this.flavor = requireNonNull(flavor, "flavor is null");
         this.apiInboundTag = config.apiInboundTag();
+        this.rules = requireNonNull(rules, "rules is null");
+        this.probes = requireNonNull(probes, "probes is null");
     }
 
     /** The tag of the node's own API inbound in the rendered config. */
     String apiInboundTag() {
         return apiInboundTag;
+    }
+
+    /** The node's own inbounds in the rendered config (its API's, its latency probes'): not the panel's counters. */
+    Set<String> nodeInboundTags() {
+        return config.nodeInboundTags();
     }
 
     /**
@@ -86,7 +112,8 @@ final class XrayConfigRenderer {
         ArrayNode services = api.path("services").isArray() ? (ArrayNode) api.get("services") : api.putArray("services");
         Set<String> present = new HashSet<>();
         services.forEach(s -> present.add(s.asText().toLowerCase(Locale.ROOT)));
-        API_SERVICES.stream().filter(s -> !present.contains(s.toLowerCase(Locale.ROOT))).forEach(services::add);
+        flavor.apiServices(config.root()).stream().filter(s -> !present.contains(s.toLowerCase(Locale.ROOT)))
+                .forEach(services::add);
 
         if (!root.has("stats")) {
             root.putObject("stats");
@@ -105,13 +132,28 @@ final class XrayConfigRenderer {
             system.put(flag, true);
         }
 
-        ObjectNode routing = child(root, "routing");
-        ArrayNode rules = routing.path("rules").isArray() ? (ArrayNode) routing.get("rules") : routing.putArray("rules");
-        ObjectNode rule = rules.insertObject(0);
-        rule.put("type", "field");
-        rule.putArray("inboundTag").add(apiInboundTag);
-        rule.put("outboundTag", api.get("tag").asText());
+        ArrayNode rendered = child(root, "routing").putArray("rules");
+        nodeRules(api.get("tag").asText()).forEach(rendered::add);
+        rules.rules().forEach(rule -> rendered.add(rule.toConfigJson()));
         return root;
+    }
+
+    /** The node's own rules, first in every config: to the API, then one per probed outbound. */
+    List<RuleDefinition> nodeRules() {
+        JsonNode tag = config.root().path("api").path("tag");
+        List<RuleDefinition> nodeRules = new ArrayList<>();
+        nodeRules(tag.asText("").isEmpty() ? "api" : tag.asText()).forEach(rule -> nodeRules.add(RuleDefinition.of(rule)));
+        return nodeRules;
+    }
+
+    private List<ObjectNode> nodeRules(String apiTag) {
+        List<ObjectNode> nodeRules = new ArrayList<>();
+        ObjectNode rule = PanelConfig.JSON.createObjectNode().put("type", "field");
+        rule.putArray("inboundTag").add(apiInboundTag);
+        rule.put("outboundTag", apiTag);
+        nodeRules.add(rule);
+        nodeRules.addAll(probes.rules());
+        return nodeRules;
     }
 
     private static ObjectNode child(ObjectNode parent, String name) {
@@ -129,6 +171,9 @@ final class XrayConfigRenderer {
             } else {
                 writeManagedInbound(json, (ObjectNode) inbound, managed, users);
             }
+        }
+        for (ObjectNode probe : probes.inbounds(apiPort)) {
+            json.writeTree(probe);
         }
         // Last, so that once the API answers every inbound before it has started (the core starts them in order).
         json.writeStartObject();

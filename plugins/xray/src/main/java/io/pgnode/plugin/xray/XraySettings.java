@@ -2,6 +2,7 @@ package io.pgnode.plugin.xray;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgnode.plugin.xray.latency.LatencySettings;
 import io.pgnode.spi.BackendException;
 import java.io.File;
 import java.nio.file.Files;
@@ -33,10 +34,11 @@ record XraySettings(Optional<Path> executable, Path assetsPath, boolean assetsPa
     static final String DEBUG = "DEBUG";
 
     /**
-     * Every setting the plugin reads, for {@code BackendFactory.settingNames()}. (XRAY_DRAIN_INTERVAL is gone: the
-     * node drains every backend's usage itself.)
+     * Every setting the plugin reads (the latency probes' too), for {@code BackendFactory.settingNames()}.
+     * (XRAY_DRAIN_INTERVAL is gone: the node drains every backend's usage itself.)
      */
-    static final Set<String> NAMES = Set.of(EXECUTABLE, ASSETS, GENERATED_CONFIG, DEBUG);
+    static final Set<String> NAMES = Set.of(EXECUTABLE, ASSETS, GENERATED_CONFIG, DEBUG, LatencySettings.TEST_URL,
+            LatencySettings.TIMEOUT);
 
     /** Where the official Xray installer puts the core; upstream's default XRAY_EXECUTABLE_PATH. */
     static final Path UPSTREAM_EXECUTABLE = Path.of("/usr/local/bin/xray");

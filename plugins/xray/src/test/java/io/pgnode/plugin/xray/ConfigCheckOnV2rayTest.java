@@ -4,6 +4,7 @@ import static io.pgnode.plugin.xray.TestUsers.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgnode.host.TestingBackendContext;
 import io.pgnode.spi.Backend;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.User;

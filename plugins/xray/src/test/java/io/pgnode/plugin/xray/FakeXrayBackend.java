@@ -2,6 +2,7 @@ package io.pgnode.plugin.xray;
 
 import static org.awaitility.Awaitility.await;
 
+import io.pgnode.host.TestingBackendContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgnode.spi.BackendContext;
 import io.pgnode.spi.User;
@@ -76,9 +77,7 @@ final class FakeXrayBackend implements AutoCloseable {
 
     /** The config the stand-in core read on its last start. */
     JsonNode renderedConfig() throws Exception {
-        Path file = dir.resolve("config.json");
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> Files.exists(file));
-        return PanelConfig.JSON.readTree(file.toFile());
+        return TestingCoreExecutable.lastConfig(dir);
     }
 
     /** Forgets the rendered config, so that the next {@link #renderedConfig()} is the next start's. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pgnode.host.CapturedLogs;
+import io.pgnode.host.TestingBackendContext;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.StatQuery;
 import java.nio.file.Path;
@@ -38,7 +40,7 @@ class HungCoreOnV2rayTest {
         routes.addAll(inbounds.routes("bob@x", ""));
         TestingBackendContext context = new TestingBackendContext(inbounds.panelConfig(), List.of(user("alice@x", ALL)),
                 Set.of(), Map.of("XRAY_EXECUTABLE_PATH", RealV2ray.executable().toString()), dir);
-        try (CapturedNodeLogs logs = new CapturedNodeLogs();
+        try (CapturedLogs logs = CapturedLogs.of("io.pgnode");
                 TestingHttpServer http = new TestingHttpServer();
                 XrayBackend backend = (XrayBackend) new XrayBackendFactory().create(context);
                 TestingV2rayClient client = TestingV2rayClient.start(routes)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pgnode.host.CapturedLogs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.StatQuery;
@@ -28,7 +29,7 @@ class HungCoreOnXrayTest {
     Path dir;
 
     private FakeXrayBackend xray;
-    private CapturedNodeLogs logs;
+    private CapturedLogs logs;
 
     @AfterEach
     void stop() throws Exception {
@@ -42,7 +43,7 @@ class HungCoreOnXrayTest {
 
     @Test
     void everyFailedProbeCountsAndTheThirdRestartsTheCoreWithEveryUser() throws Exception {
-        logs = new CapturedNodeLogs();
+        logs = CapturedLogs.of("io.pgnode");
         xray = FakeXrayBackend.start(dir, List.of(user("alice@x", "vless-in")));
         xray.backend.syncUser(user("bob@x", "trojan-in"));
         long pid = xray.backend.corePid().orElseThrow();

@@ -5,6 +5,7 @@ import static io.pgnode.plugin.xray.TestUsers.panelUser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgnode.host.CapturedLogs;
 import io.pgnode.host.TestingNode;
 import io.pgnode.proto.BaseInfoResponse;
 import java.nio.file.Path;
@@ -70,7 +71,7 @@ class NodeDeathIT {
 
                 node.kill();
             }
-            try (CapturedNodeLogs logs = new CapturedNodeLogs();
+            try (CapturedLogs logs = CapturedLogs.of("io.pgnode");
                     TestingHttpServer http = new TestingHttpServer();
                     TestingV2rayClient client = TestingV2rayClient.start(inbounds.routes("alice@x", ""));
                     TestingNode next = TestingNode.builder().workingDirectory(workingDirectory).pluginsDir(plugins)

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +26,7 @@ final class RealV2ray {
     /** The core's own command-line API client, shipped in the same package. */
     static final Path CTL = Path.of("/usr/bin/v2ctl");
 
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
     private static final Pattern STAT = Pattern.compile("name: \"([^\"]*)\"\\s*(?:value: (-?\\d+))?");
 
     private RealV2ray() {}
@@ -44,13 +47,24 @@ final class RealV2ray {
         return file;
     }
 
-    /** Not XrayBackend's own helper: the end-to-end tests use these fixtures without the plugin's classes. */
+    /**
+     * A loopback port nothing listens on now, and never one this JVM handed out before. The OS readily gives
+     * the same port to two binds to port 0 in a row (of 33 picks, one run in ten got a port twice), and v2ray
+     * listens with SO_REUSEPORT: two inbounds given one port both start and the kernel splits the connections
+     * between them, so a route's traffic lands on another route's listener, or on the client instead of the
+     * core. Not XrayBackend's own helper: the end-to-end tests use these fixtures without the plugin's classes.
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free loopback port", e);
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("no free loopback port", e);
+            }
         }
+        throw new IllegalStateException("no loopback port left that this JVM has not handed out");
     }
 
     /**

@@ -1,67 +1,110 @@
 package io.pgnode.plugin.xray;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * A minimal SOCKS5 client that fetches {@code /bytes/N} from a loopback HTTP server through a SOCKS port:
- * real proxied traffic with no client library in between.
+ * real proxied traffic with no client library in between. It says what happened ({@link Outcome}) rather than
+ * deciding by a timeout whether the path works: a body that arrived, a connection the path closed, or no
+ * answer at all, which is neither a success nor a refusal.
  */
 final class Socks5Fetch {
+
+    /**
+     * What a fetch came to.
+     *
+     * @param delivered the whole body arrived
+     * @param closed the connection ended (closed or reset) before the whole body arrived
+     * @param detail what was seen, for assertion messages
+     */
+    record Outcome(boolean delivered, boolean closed, String detail) {
+
+        /** Neither: nothing came for as long as the fetch was willing to wait. */
+        boolean unanswered() {
+            return !delivered && !closed;
+        }
+
+        @Override
+        public String toString() {
+            return (delivered ? "delivered" : closed ? "closed" : "no answer") + " (" + detail + ")";
+        }
+    }
+
+    /**
+     * Bytes of padding in every request, more than any core reads from a connection it refuses before it
+     * closes it. VMess and Shadowsocks servers refuse a bad credential only after draining a few kB (v2ray
+     * 4.34: VMess up to 3,384 bytes, an anti-probing measure); a request shorter than that leaves the refused
+     * connection open until the client gives up, so the refusal would look like silence.
+     */
+    static final int PADDING = 4096;
+
+    private static final byte[] PAD = "p".repeat(PADDING).getBytes(StandardCharsets.US_ASCII);
 
     private Socks5Fetch() {}
 
     /**
      * Fetches {@code bytes} bytes from 127.0.0.1:{@code httpPort} through the SOCKS5 proxy on
-     * 127.0.0.1:{@code socksPort}.
+     * 127.0.0.1:{@code socksPort}, waiting at most {@code patience} for each step.
      *
-     * @return the body length received
-     * @throws IOException when the proxy or the path behind it refuses, closes early or times out
+     * @throws IOException when the local SOCKS proxy itself cannot be used (not listening, not SOCKS5) or the
+     *     answer is not the test HTTP server's: the test's own setup is broken
      */
-    static int fetch(int socksPort, int httpPort, int bytes, Duration timeout) throws IOException {
+    static Outcome fetch(int socksPort, int httpPort, int bytes, Duration patience) throws IOException {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), socksPort), (int) timeout.toMillis());
-            socket.setSoTimeout((int) timeout.toMillis());
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), socksPort), (int) patience.toMillis());
+            socket.setSoTimeout((int) patience.toMillis());
             OutputStream out = socket.getOutputStream();
-            DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             out.write(new byte[] {5, 1, 0});
             if (in.readByte() != 5 || in.readByte() != 0) {
-                throw new IOException("the SOCKS server refused no-auth");
+                throw new IOException("the SOCKS server on port " + socksPort + " refused no-auth");
             }
             out.write(new byte[] {5, 1, 0, 1, 127, 0, 0, 1, (byte) (httpPort >> 8), (byte) httpPort});
             byte[] reply = new byte[4];
             in.readFully(reply);
             if (reply[1] != 0) {
-                throw new IOException("the SOCKS server answered CONNECT with " + reply[1]);
+                throw new IOException("the SOCKS server on port " + socksPort + " answered CONNECT with " + reply[1]);
             }
             int addressLength = reply[3] == 1 ? 4 : reply[3] == 4 ? 16 : in.readUnsignedByte();
             in.readFully(new byte[addressLength + 2]);
-            out.write(("GET /bytes/" + bytes + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return bodyLength(in);
-        }
-    }
-
-    /** Whether a fetch through the SOCKS port delivers the whole body. */
-    static boolean works(int socksPort, int httpPort, int bytes) {
-        try {
-            return fetch(socksPort, httpPort, bytes, Duration.ofSeconds(3)) == bytes;
-        } catch (IOException e) {
-            return false;
+            // the client proxy accepted CONNECT; from here on, what happens is the path's doing
+            try {
+                out.write(("GET /bytes/" + bytes + " HTTP/1.0\r\nHost: 127.0.0.1\r\nX-Padding: ")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(PAD);
+                out.write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                int received = bodyLength(in);
+                return received == bytes
+                        ? new Outcome(true, false, received + " bytes")
+                        : new Outcome(false, true, "closed after " + received + " of " + bytes + " body bytes");
+            } catch (SocketTimeoutException e) {
+                return new Outcome(false, false, "nothing for " + patience.toSeconds() + " s");
+            } catch (EOFException | SocketException e) {
+                return new Outcome(false, true, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            }
         }
     }
 
     /**
      * Reads the status line and headers, then exactly Content-Length bytes. Not reading to EOF matters: a
      * proxy keeps the client side open for a few seconds after the server closed (v2ray's uplinkOnly).
+     *
+     * @return the body bytes that arrived before the connection ended
      */
     private static int bodyLength(InputStream in) throws IOException {
         String status = line(in);
@@ -70,7 +113,7 @@ final class Socks5Fetch {
         }
         long length = -1;
         for (String header = line(in); !header.isEmpty(); header = line(in)) {
-            if (header.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+            if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                 length = Long.parseLong(header.substring("content-length:".length()).strip());
             }
         }
@@ -93,7 +136,7 @@ final class Socks5Fetch {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b = in.read(); b != '\n'; b = in.read()) {
             if (b < 0) {
-                throw new IOException("the connection closed before the HTTP headers ended");
+                throw new EOFException("the connection closed before the HTTP headers ended");
             }
             if (b != '\r') {
                 line.write(b);

@@ -4,8 +4,10 @@ import static io.pgnode.plugin.xray.TestUsers.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgnode.host.TestingBackendContext;
 import io.pgnode.plugin.xray.lifeline.CoreRecord;
 import io.pgnode.plugin.xray.lifeline.ProcessIdentity;
+import io.pgnode.host.usage.UsageLedger;
 import io.pgnode.spi.TrafficOwner;
 import io.pgnode.spi.User;
 import java.io.OutputStream;
@@ -43,19 +45,19 @@ class StaleCoreOnV2rayTest {
                 TestingV2rayClient client = TestingV2rayClient.start(inbounds.routes("alice@x", ""))) {
             ServedTraffic.assertServed(client, http, "alice@x", BYTES); // the earlier core counts alice's traffic
             new CoreRecord(ProcessIdentity.of(left.pid()).orElseThrow(), Optional.empty(),
-                    RealV2ray.executable().toString(), apiPort, "api", "V2FLY").writeTo(dir);
+                    RealV2ray.executable().toString(), apiPort, Set.of("api"), "V2FLY").writeTo(dir);
             TestingBackendContext context = context(inbounds.panelConfig(), users);
 
             try (XrayBackend backend = (XrayBackend) new XrayBackendFactory().create(context)) {
                 backend.start();
 
                 assertThat(left.waitFor(10, TimeUnit.SECONDS)).as("the earlier core ended").isTrue();
-                TestingUsageSink ledger = context.usage();
-                assertThat(ledger.get(TrafficOwner.USER, "alice@x", "downlink")).isGreaterThanOrEqualTo(3L * BYTES);
-                assertThat(ledger.get(TrafficOwner.USER, "alice@x", "uplink")).isPositive();
-                assertThat(ledger.get(TrafficOwner.INBOUND, "vless-in", "downlink")).isGreaterThanOrEqualTo(BYTES);
-                assertThat(ledger.get(TrafficOwner.OUTBOUND, "direct", "downlink")).isGreaterThanOrEqualTo(3L * BYTES);
-                assertThat(ledger.all()).as("never the API inbound's").noneSatisfy((name, bytes) ->
+                UsageLedger ledger = context.usage();
+                assertThat(ledger.peek(TrafficOwner.USER, "alice@x", "downlink")).isGreaterThanOrEqualTo(3L * BYTES);
+                assertThat(ledger.peek(TrafficOwner.USER, "alice@x", "uplink")).isPositive();
+                assertThat(ledger.peek(TrafficOwner.INBOUND, "vless-in", "downlink")).isGreaterThanOrEqualTo(BYTES);
+                assertThat(ledger.peek(TrafficOwner.OUTBOUND, "direct", "downlink")).isGreaterThanOrEqualTo(3L * BYTES);
+                assertThat(LedgerContents.of(ledger)).as("never the API inbound's").noneSatisfy((name, bytes) ->
                         assertThat(name).startsWith("INBOUND api "));
                 assertThat(CoreRecord.readFrom(dir).orElseThrow().core().pid()).as("the new core's record")
                         .isEqualTo(backend.corePid().orElseThrow());
@@ -73,7 +75,7 @@ class StaleCoreOnV2rayTest {
         try {
             ProcessIdentity now = ProcessIdentity.of(other.pid()).orElseThrow();
             new CoreRecord(new ProcessIdentity(now.pid(), now.startTime() - 1), Optional.empty(),
-                    RealV2ray.executable().toString(), RealV2ray.freePort(), "api", "V2FLY").writeTo(dir);
+                    RealV2ray.executable().toString(), RealV2ray.freePort(), Set.of("api"), "V2FLY").writeTo(dir);
             TestingServerInbounds inbounds = TestingServerInbounds.onFreePorts();
 
             try (XrayBackend backend = (XrayBackend) new XrayBackendFactory().create(

@@ -4,6 +4,7 @@ import static io.pgnode.plugin.xray.TestUsers.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgnode.host.TestingBackendContext;
 import io.pgnode.spi.Backend;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.TrafficOwner;
@@ -53,7 +54,7 @@ class SuspendResumeOnV2rayTest {
             for (int port : List.of(inbounds.vmessPort(), inbounds.vlessPort(), inbounds.trojanPort())) {
                 ServedTraffic.assertClosed(port);
             }
-            assertThat(context.usage().get(TrafficOwner.USER, "alice@x", "downlink")).as("handed over")
+            assertThat(context.usage().peek(TrafficOwner.USER, "alice@x", "downlink")).as("handed over")
                     .isGreaterThanOrEqualTo(3L * BYTES);
             assertThatThrownBy(() -> backend.syncUser(user("carol@x", ALL)))
                     .isInstanceOf(BackendException.class).hasMessageContaining("suspended");

@@ -1,9 +1,13 @@
 package io.pgnode.plugin.xray;
 
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -23,6 +27,17 @@ final class TestingCoreExecutable {
      *
      * @param versionOutput what {@code -version} and {@code version} print
      */
+    /**
+     * The config the script read on its last run, once it is written: the backend's start returns as soon as the
+     * (in-process) API answers, which can be before the script has moved the config into place.
+     */
+    static JsonNode lastConfig(Path dir) throws IOException {
+        Path file = dir.resolve("config.json");
+        await("the stand-in core's config.json").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> Files.exists(file));
+        return PanelConfig.JSON.readTree(file.toFile());
+    }
+
     static Path write(Path dir, String name, String versionOutput) throws IOException {
         Path script = dir.resolve(name);
         String here = dir.toAbsolutePath().toString();

@@ -21,6 +21,18 @@ record TestingServerInbounds(int vmessPort, int vlessPort, int trojanPort) {
 
     /** The config as the panel would send it (no users: the node injects them). */
     String panelConfig() {
+        return panelConfig("");
+    }
+
+    /**
+     * The same inbounds with one more outbound, a blackhole tagged {@code name} after the default one: a Start
+     * with it is a Start of another config, so the node starts a new core instead of keeping the running one.
+     */
+    String otherPanelConfig(String name) {
+        return panelConfig(",{\"tag\":\"" + name + "\",\"protocol\":\"blackhole\"}");
+    }
+
+    private String panelConfig(String moreOutbounds) {
         return "{\"log\":{\"loglevel\":\"warning\"},\"inbounds\":["
                 + "{\"tag\":\"vmess-in\",\"listen\":\"127.0.0.1\",\"port\":" + vmessPort
                 + ",\"protocol\":\"vmess\",\"settings\":{\"clients\":[]}},"
@@ -28,7 +40,7 @@ record TestingServerInbounds(int vmessPort, int vlessPort, int trojanPort) {
                 + ",\"protocol\":\"vless\",\"settings\":{\"clients\":[],\"decryption\":\"none\"}},"
                 + "{\"tag\":\"trojan-in\",\"listen\":\"127.0.0.1\",\"port\":" + trojanPort
                 + ",\"protocol\":\"trojan\",\"settings\":{\"clients\":[]}}],"
-                + "\"outbounds\":[{\"tag\":\"direct\",\"protocol\":\"freedom\"}]}";
+                + "\"outbounds\":[{\"tag\":\"direct\",\"protocol\":\"freedom\"}" + moreOutbounds + "]}";
     }
 
     /**

@@ -5,23 +5,28 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A second v2ray acting as the client side of proxied traffic: one SOCKS5 port on loopback per route, each
  * routed to an outbound that speaks the route's protocol to the server under test with the route's
- * credentials. Reusable by any test that needs real clients (through the host too).
+ * credentials. Each route connects from a loopback address of its own ({@link #sourceAddress}), so the server
+ * core's access lines ({@code 127.1.0.7:41234 rejected ...}) say which route they are about. Reusable by any
+ * test that needs real clients (through the host too); {@link ProxiedTraffic} judges what a route got.
  */
 final class TestingV2rayClient implements AutoCloseable {
 
@@ -40,12 +45,26 @@ final class TestingV2rayClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * How long a fetch waits for each step before it reports no answer: generous, since neither outcome is
+     * decided by it (a served fetch delivers, a refused one is closed by the core and named in its log).
+     */
+    static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    /** How many of the client's last output lines are kept, for assertion messages. */
+    private static final int OUTPUT_LINES = 200;
+
     private final Process process;
     private final Map<String, Integer> socksPorts;
+    private final Map<String, String> sourceAddresses;
+    private final Deque<String> output;
 
-    private TestingV2rayClient(Process process, Map<String, Integer> socksPorts) {
+    private TestingV2rayClient(Process process, Map<String, Integer> socksPorts, Map<String, String> sourceAddresses,
+            Deque<String> output) {
         this.process = process;
         this.socksPorts = socksPorts;
+        this.sourceAddresses = sourceAddresses;
+        this.output = output;
     }
 
     static TestingV2rayClient start(List<Route> routes) throws IOException {
@@ -55,13 +74,16 @@ final class TestingV2rayClient implements AutoCloseable {
         ArrayNode outbounds = config.putArray("outbounds");
         ArrayNode rules = config.putObject("routing").putArray("rules");
         Map<String, Integer> ports = new HashMap<>();
+        Map<String, String> sources = new HashMap<>();
         for (Route route : routes) {
             int port = RealV2ray.freePort();
             ports.put(route.name(), port);
+            String source = sourceAddress(sources.size());
+            sources.put(route.name(), source);
             ObjectNode inbound = inbounds.addObject().put("tag", route.name()).put("listen", "127.0.0.1").put("port", port)
                     .put("protocol", "socks");
             inbound.putObject("settings").put("auth", "noauth").put("udp", false);
-            outbounds.add(outbound(route));
+            outbounds.add(outbound(route).put("sendThrough", source));
             ObjectNode rule = rules.addObject().put("type", "field").put("outboundTag", route.name());
             rule.putArray("inboundTag").add(route.name());
         }
@@ -71,19 +93,36 @@ final class TestingV2rayClient implements AutoCloseable {
         try (OutputStream stdin = process.getOutputStream()) {
             JSON.writeValue(stdin, config);
         }
+        Deque<String> output = new ArrayDeque<>();
         Thread drain = new Thread(() -> {
-            try (InputStream out = process.getInputStream()) {
-                out.transferTo(OutputStream.nullOutputStream());
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    synchronized (output) {
+                        if (output.size() == OUTPUT_LINES) {
+                            output.removeFirst();
+                        }
+                        output.addLast(line);
+                    }
+                }
             } catch (IOException ignored) {
                 // the client was stopped
             }
         }, "v2ray-client-output");
         drain.setDaemon(true);
         drain.start();
-        TestingV2rayClient client = new TestingV2rayClient(process, ports);
+        TestingV2rayClient client = new TestingV2rayClient(process, ports, sources, output);
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                 .until(() -> ports.values().stream().allMatch(TestingV2rayClient::accepts));
         return client;
+    }
+
+    /** 127.1.0.1, 127.1.0.2, ...: the whole of 127/8 is loopback on Linux, and the server listens on 127.0.0.1. */
+    private static String sourceAddress(int index) {
+        if (index >= 250 * 250) {
+            throw new IllegalArgumentException("too many routes for one client");
+        }
+        return "127.1." + index / 250 + "." + (index % 250 + 1);
     }
 
     private static ObjectNode outbound(Route route) {
@@ -123,21 +162,36 @@ final class TestingV2rayClient implements AutoCloseable {
         return port;
     }
 
-    /**
-     * Whether each of a user's routes (one per protocol of {@link TestingServerInbounds}) delivers a whole
-     * body of {@code bytes} from the HTTP server now, by route name. Tried in parallel: a refused route
-     * fails by timeout.
-     */
-    Map<String, Boolean> works(String email, String generation, int httpPort, int bytes) {
-        Map<String, CompletableFuture<Boolean>> tries = new LinkedHashMap<>();
-        for (String protocol : TestingServerInbounds.PROTOCOLS) {
-            String route = TestingServerInbounds.route(email, generation, protocol);
-            int port = socksPort(route);
-            tries.put(route, CompletableFuture.supplyAsync(() -> Socks5Fetch.works(port, httpPort, bytes)));
+    /** The loopback address a route's connections to the server come from. */
+    String sourceAddress(String route) {
+        String address = sourceAddresses.get(route);
+        if (address == null) {
+            throw new IllegalArgumentException("no route " + route);
         }
-        Map<String, Boolean> results = new LinkedHashMap<>();
-        tries.forEach((route, result) -> results.put(route, result.join()));
-        return results;
+        return address;
+    }
+
+    /** The client's last output lines that mention the route's tag (its access lines name it), oldest first. */
+    List<String> linesAbout(String route) {
+        synchronized (output) {
+            return output.stream().filter(line -> line.contains("[" + route + "]")).toList();
+        }
+    }
+
+    /** The client's last output lines that are not access lines (its warnings and errors), oldest first. */
+    List<String> problems() {
+        synchronized (output) {
+            return output.stream().filter(line -> !line.contains(" accepted ")).toList();
+        }
+    }
+
+    /** Fetches {@code bytes} bytes from the HTTP server on {@code httpPort} through the route. */
+    Socks5Fetch.Outcome fetch(String route, int httpPort, int bytes) {
+        try {
+            return Socks5Fetch.fetch(socksPort(route), httpPort, bytes, PATIENCE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the client's SOCKS port of " + route + " cannot be used", e);
+        }
     }
 
     @Override

@@ -81,13 +81,22 @@ final class TestingXrayApi implements AutoCloseable {
     private final Map<String, Map<String, Long>> online = new HashMap<>();
     private final Set<String> refused = new HashSet<>();
     private final AtomicInteger probes = new AtomicInteger();
+    private final TestingXrayRouter router = new TestingXrayRouter();
     private volatile int uptime = 1;
     private volatile int failingProbes;
     private volatile boolean hung;
 
     /** @param onlineStats whether to serve GetStatsOnline/GetStatsOnlineIpList (Xray since v24.11.5) */
     TestingXrayApi(boolean onlineStats) throws IOException {
-        this(onlineStats, null);
+        this(onlineStats, true, null);
+    }
+
+    /**
+     * @param routing whether to serve RoutingService and ObservatoryService ({@link #router()}); without, the fake is
+     *     a release before 1.8.8, whose routing calls are UNIMPLEMENTED
+     */
+    TestingXrayApi(boolean onlineStats, boolean routing) throws IOException {
+        this(onlineStats, routing, null);
     }
 
     /**
@@ -95,11 +104,11 @@ final class TestingXrayApi implements AutoCloseable {
      * plugin starts and reaches like a real one (the benchmarks' fake core).
      */
     static TestingXrayApi onLoopbackPort(int port, boolean onlineStats) throws IOException {
-        return new TestingXrayApi(onlineStats,
+        return new TestingXrayApi(onlineStats, true,
                 NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
     }
 
-    private TestingXrayApi(boolean onlineStats, ServerBuilder<?> tcp) throws IOException {
+    private TestingXrayApi(boolean onlineStats, boolean routing, ServerBuilder<?> tcp) throws IOException {
         ServerServiceDefinition.Builder stats = ServerServiceDefinition.builder(STATS)
                 .addMethod(method(STATS, "QueryStats", QueryStatsRequest.getDefaultInstance(),
                         QueryStatsResponse.getDefaultInstance()), ServerCalls.asyncUnaryCall(this::queryStats))
@@ -118,7 +127,9 @@ final class TestingXrayApi implements AutoCloseable {
                         AlterInboundResponse.getDefaultInstance()), ServerCalls.asyncUnaryCall(this::alterInbound))
                 .build();
         ServerBuilder<?> builder = tcp != null ? tcp : InProcessServerBuilder.forName(name);
-        server = builder.addService(stats.build()).addService(handler).build().start();
+        builder.addService(stats.build()).addService(handler);
+        router.services(routing).forEach(builder::addService);
+        server = builder.build().start();
     }
 
     private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> method(String service, String method,
@@ -137,6 +148,11 @@ final class TestingXrayApi implements AutoCloseable {
     }
 
     // ---- the test's controls
+
+    /** The fake RoutingService and ObservatoryService. */
+    TestingXrayRouter router() {
+        return router;
+    }
 
     /** Takes the users of the config the core was started with, as the real core would. */
     synchronized void loadUsers(JsonNode config) {

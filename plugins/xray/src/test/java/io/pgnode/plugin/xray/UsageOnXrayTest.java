@@ -4,6 +4,7 @@ import static io.pgnode.plugin.xray.TestUsers.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgnode.host.TestingBackendContext;
 import io.pgnode.spi.BackendContext;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.LogSink;
@@ -54,7 +55,7 @@ class UsageOnXrayTest {
         xray.backend.drainUsage(UsageDrain.ALL);
         xray.backend.drainUsage(UsageDrain.ALL);
 
-        assertThat(xray.context.usage().all()).containsExactly(
+        assertThat(LedgerContents.of(xray.context.usage())).containsExactly(
                 Map.entry("INBOUND vless-in downlink", 1010L),
                 Map.entry("OUTBOUND direct downlink", 990L),
                 Map.entry("USER alice@x downlink", 1000L),
@@ -72,7 +73,7 @@ class UsageOnXrayTest {
 
         xray.backend.drainUsage(EnumSet.of(TrafficOwner.USER));
 
-        assertThat(xray.context.usage().all()).containsOnlyKeys("USER alice@x downlink");
+        assertThat(LedgerContents.of(xray.context.usage())).containsOnlyKeys("USER alice@x downlink");
         assertThat(xray.backend.stats(new StatQuery(StatQuery.Scope.OUTBOUNDS, "", false)))
                 .containsExactly(new Stat("direct", "downlink", "traffic", 990));
     }
@@ -89,7 +90,7 @@ class UsageOnXrayTest {
         xray.backend.drainUsage(EnumSet.of(TrafficOwner.USER));
 
         assertThat(polled).containsExactly(new Stat("alice@x", "downlink", "traffic", 1000));
-        assertThat(xray.context.usage().all()).as("not lost to the reset, not counted as a user's").containsExactly(
+        assertThat(LedgerContents.of(xray.context.usage())).as("not lost to the reset, not counted as a user's").containsExactly(
                 Map.entry("INBOUND user downlink", 400L), Map.entry("INBOUND user uplink", 30L));
     }
 

@@ -5,6 +5,7 @@ import static io.pgnode.plugin.xray.TestUsers.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgnode.host.TestingBackendContext;
 import io.pgnode.spi.Backend;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.Proxies;
@@ -13,7 +14,6 @@ import io.pgnode.spi.StatQuery;
 import io.pgnode.spi.TrafficOwner;
 import io.pgnode.spi.User;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,49 +21,58 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The backend, driven through the SPI as the host drives it, against the real v2fly core with real
  * proxied traffic: a second v2ray is the client (SOCKS on loopback → vmess/vless/trojan → the core under
- * test → a local HTTP server). One core serves the whole class; the tests run in order, as a story.
+ * test → a local HTTP server). One core serves the whole class (starting one is the expensive part); each
+ * test begins with no users in it and brings its own, so any test runs alone and in any order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class XrayBackendOnV2rayTest {
 
     private static final String[] ALL = TestingServerInbounds.TAGS.toArray(String[]::new);
     private static final int BYTES = 50_000;
+    /** Every user a test of this class brings; the client has routes for each, in generations "" and "2". */
+    private static final List<String> EMAILS = List.of("start@x", "alice@x", "bob@x", "reset@x", "cut@x", "stays@x",
+            "new@x", "keep@x", "renew@x", "gone@x", "joins@x", "grace@x");
 
     private TestingHttpServer http;
     private TestingServerInbounds inbounds;
     private TestingBackendContext context;
     private XrayBackend backend;
     private TestingV2rayClient client;
+    private ProxiedTraffic traffic;
     private long corePid;
 
     @BeforeAll
     void startCore(@TempDir Path dir) throws Exception {
         http = new TestingHttpServer();
         inbounds = TestingServerInbounds.onFreePorts();
-        context = new TestingBackendContext(inbounds.panelConfig(),
-                List.of(user("alice@x", ALL), user("bob@x", ALL), user("carol@x", ALL)), Set.of(),
+        context = new TestingBackendContext(inbounds.panelConfig(), List.of(user("start@x", ALL)), Set.of(),
                 Map.of("XRAY_EXECUTABLE_PATH", RealV2ray.executable().toString()), dir);
         Backend created = new XrayBackendFactory().create(context);
         backend = (XrayBackend) created;
         backend.start();
+        context.startReturned();
         corePid = backend.corePid().orElseThrow();
         List<TestingV2rayClient.Route> routes = new ArrayList<>();
-        for (String email : List.of("alice@x", "bob@x", "carol@x", "dave@x", "erin@x", "grace@x")) {
+        for (String email : EMAILS) {
             routes.addAll(inbounds.routes(email, ""));
+            routes.addAll(inbounds.routes(email, "2"));
         }
-        routes.addAll(inbounds.routes("bob@x", "2"));
         client = TestingV2rayClient.start(routes);
+        traffic = new ProxiedTraffic(client, http, BYTES, context::logLines);
+    }
+
+    /** No test sees the users of another: each begins with an empty core (the same core, as a sync leaves it). */
+    @BeforeEach
+    void noUsers() {
+        backend.replaceUsers(List.of());
     }
 
     @AfterAll
@@ -80,7 +89,6 @@ class XrayBackendOnV2rayTest {
     }
 
     @Test
-    @Order(1)
     void startsTheCoreAndStreamsItsLogLines() {
         assertThat(backend.isRunning()).isTrue();
         assertThat(backend.coreVersion()).isEqualTo("4.34.0");
@@ -88,10 +96,11 @@ class XrayBackendOnV2rayTest {
     }
 
     @Test
-    @Order(2)
     void everyUsersTrafficIsCountedPerUserInboundAndOutbound() {
-        assertThat(works("alice@x", "")).allSatisfy((route, ok) -> assertThat(ok).as(route).isTrue());
-        assertThat(works("bob@x", "")).allSatisfy((route, ok) -> assertThat(ok).as(route).isTrue());
+        backend.updateUsers(List.of(user("alice@x", ALL), user("bob@x", ALL)));
+
+        traffic.assertServed("alice@x", "");
+        traffic.assertServed("bob@x", "");
 
         for (String email : List.of("alice@x", "bob@x")) {
             Map<String, Long> stats = byType(backend.stats(new StatQuery(StatQuery.Scope.USER, email, false)));
@@ -109,18 +118,18 @@ class XrayBackendOnV2rayTest {
     }
 
     @Test
-    @Order(3)
     void aDrainHandsTheCountersToTheLedgerAndAResetReturnsWhatCameSinceThenZeroes() throws Exception {
+        backend.updateUsers(List.of(user("reset@x", ALL)));
         backend.stats(new StatQuery(StatQuery.Scope.USERS, "", true));
-        long ledgerBefore = context.usage().get(TrafficOwner.USER, "alice@x", "downlink");
-        fetch("alice@x", "", "vless");
+        long ledgerBefore = context.usage().peek(TrafficOwner.USER, "reset@x", "downlink");
+        traffic.assertServed(TestingServerInbounds.route("reset@x", "", "vless"));
         backend.drainUsage(UsageDrain.ALL);
-        fetch("alice@x", "", "vless");
+        traffic.assertServed(TestingServerInbounds.route("reset@x", "", "vless"));
 
-        Map<String, Long> reset = byType(backend.stats(new StatQuery(StatQuery.Scope.USER, "alice@x", true)));
-        Map<String, Long> after = byType(backend.stats(new StatQuery(StatQuery.Scope.USER, "alice@x", false)));
+        Map<String, Long> reset = byType(backend.stats(new StatQuery(StatQuery.Scope.USER, "reset@x", true)));
+        Map<String, Long> after = byType(backend.stats(new StatQuery(StatQuery.Scope.USER, "reset@x", false)));
 
-        long drained = context.usage().get(TrafficOwner.USER, "alice@x", "downlink") - ledgerBefore;
+        long drained = context.usage().peek(TrafficOwner.USER, "reset@x", "downlink") - ledgerBefore;
         assertThat(drained).as("the first fetch, in the ledger").isBetween((long) BYTES, 2L * BYTES - 1);
         assertThat(reset.get("downlink")).as("the second fetch, live").isBetween((long) BYTES, 2L * BYTES - 1);
         assertThat(drained + reset.get("downlink")).as("both fetches, once").isGreaterThanOrEqualTo(2L * BYTES);
@@ -129,48 +138,49 @@ class XrayBackendOnV2rayTest {
     }
 
     @Test
-    @Order(4)
     void removingAUsersInboundsCutsThemOffWhileOthersKeepWorking() {
-        assertThat(works("carol@x", "")).containsValue(true).doesNotContainValue(false);
+        backend.updateUsers(List.of(user("cut@x", ALL), user("stays@x", ALL)));
+        traffic.assertServed("cut@x", "");
 
-        backend.syncUser(new User("carol@x", TestUsers.proxies("carol@x", ""), List.of()));
+        backend.syncUser(new User("cut@x", TestUsers.proxies("cut@x", ""), List.of()));
 
-        assertThat(works("carol@x", "")).doesNotContainValue(true);
-        assertThat(works("alice@x", "")).doesNotContainValue(false);
+        traffic.assertRefused("cut@x", "");
+        traffic.assertServed("stays@x", "");
         assertThat(backend.corePid()).hasValue(corePid);
     }
 
     @Test
-    @Order(5)
     void aNewUserWorksAtOnceWithoutARestart() {
-        assertThat(works("dave@x", "")).doesNotContainValue(true);
+        traffic.assertRefused("new@x", "");
 
-        backend.syncUser(user("dave@x", ALL));
-        assertThat(backend.stats(new StatQuery(StatQuery.Scope.USER, "dave@x", false))).as("known, no traffic yet")
-                .containsExactly(new Stat("dave@x", "downlink", "traffic", 0), new Stat("dave@x", "uplink", "traffic", 0));
+        backend.syncUser(user("new@x", ALL));
+        assertThat(backend.stats(new StatQuery(StatQuery.Scope.USER, "new@x", false))).as("known, no traffic yet")
+                .containsExactly(new Stat("new@x", "downlink", "traffic", 0), new Stat("new@x", "uplink", "traffic", 0));
 
-        assertThat(works("dave@x", "")).doesNotContainValue(false);
-        assertThat(byType(backend.stats(new StatQuery(StatQuery.Scope.USER, "dave@x", false))).get("downlink"))
+        traffic.assertServed("new@x", "");
+        assertThat(byType(backend.stats(new StatQuery(StatQuery.Scope.USER, "new@x", false))).get("downlink"))
                 .isGreaterThanOrEqualTo(3L * BYTES);
         assertThat(backend.corePid()).hasValue(corePid);
     }
 
     @Test
-    @Order(6)
     void aFullSyncAppliesTheDifferenceLive() {
-        backend.replaceUsers(List.of(user("alice@x", ALL), changed("bob@x", "2", ALL), user("erin@x", ALL)));
+        backend.updateUsers(List.of(user("keep@x", ALL), user("renew@x", ALL), user("gone@x", ALL)));
+        traffic.assertServed("gone@x", "");
+        int restarts = backend.restartCount();
 
-        assertThat(works("bob@x", "2")).as("bob's new credentials").doesNotContainValue(false);
-        assertThat(works("bob@x", "")).as("bob's old credentials").doesNotContainValue(true);
-        assertThat(works("erin@x", "")).doesNotContainValue(false);
-        assertThat(works("dave@x", "")).as("dave is not in the set").doesNotContainValue(true);
-        assertThat(works("alice@x", "")).doesNotContainValue(false);
+        backend.replaceUsers(List.of(user("keep@x", ALL), changed("renew@x", "2", ALL), user("joins@x", ALL)));
+
+        traffic.assertServed("renew@x", "2"); // the new credentials
+        traffic.assertRefused("renew@x", ""); // the old ones
+        traffic.assertServed("joins@x", "");
+        traffic.assertRefused("gone@x", ""); // not in the set
+        traffic.assertServed("keep@x", "");
         assertThat(backend.corePid()).hasValue(corePid);
-        assertThat(backend.restartCount()).isZero();
+        assertThat(backend.restartCount()).isEqualTo(restarts);
     }
 
     @Test
-    @Order(7)
     void aUserWithBadCredentialsIsNamedAndTheOthersAreApplied() {
         User frank = new User("frank@x", new Proxies(null, new Proxies.Vless("frank-is-not-a-uuid", ""), null, null, null,
                 null), List.of("vless-in"));
@@ -180,13 +190,11 @@ class XrayBackendOnV2rayTest {
                         e -> assertThat(e.kind()).isEqualTo(BackendException.Kind.INVALID_USER))
                 .hasMessageContaining("frank@x");
 
-        assertThat(Socks5Fetch.works(client.socksPort(TestingServerInbounds.route("grace@x", "", "vless")), http.port(),
-                BYTES)).isTrue();
+        traffic.assertServed(TestingServerInbounds.route("grace@x", "", "vless"));
         assertThat(backend.isRunning()).isTrue();
     }
 
     @Test
-    @Order(8)
     void onlyTargetsTheNodeDoesNotKnowAreNotFound() {
         for (StatQuery query : List.of(new StatQuery(StatQuery.Scope.USER, "nobody@x", false),
                 new StatQuery(StatQuery.Scope.INBOUND, "nowhere-in", false),
@@ -199,7 +207,6 @@ class XrayBackendOnV2rayTest {
     }
 
     @Test
-    @Order(9)
     void aV2flyCoreHasNoOnlineStatsButReportsItsRuntime() {
         assertThatThrownBy(() -> backend.onlineCount("alice@x"))
                 .isInstanceOfSatisfying(BackendException.class,
@@ -211,19 +218,9 @@ class XrayBackendOnV2rayTest {
         assertThat(backend.runtimeStats().sysBytes()).isPositive();
     }
 
-    private void fetch(String email, String generation, String protocol) throws Exception {
-        int port = client.socksPort(TestingServerInbounds.route(email, generation, protocol));
-        assertThat(Socks5Fetch.fetch(port, http.port(), BYTES, Duration.ofSeconds(5))).isEqualTo(BYTES);
-    }
-
-    private Map<String, Boolean> works(String email, String generation) {
-        return client.works(email, generation, http.port(), BYTES);
-    }
-
     private static Map<String, Long> byType(List<Stat> stats) {
         Map<String, Long> byType = new LinkedHashMap<>();
         stats.forEach(s -> byType.merge(s.type(), s.value(), Long::sum));
         return byType;
     }
-
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgnode.host.TestingBackendContext;
 import io.pgnode.plugin.xray.api.HysteriaAccount;
 import io.pgnode.plugin.xray.api.Shadowsocks2022Account;
 import io.pgnode.plugin.xray.api.ShadowsocksAccount;
@@ -84,14 +85,13 @@ class XrayBackendOnXrayTest {
         backend = new XrayBackend(context, XraySettings.from(all), PanelConfig.parse(CONFIG, Set.of()), api.connector(),
                 FAST, "");
         backend.start();
+        context.startReturned();
         api.loadUsers(renderedConfig());
         return backend;
     }
 
     private JsonNode renderedConfig() throws Exception {
-        Path file = dir.resolve("config.json");
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> Files.exists(file));
-        return PanelConfig.JSON.readTree(file.toFile());
+        return TestingCoreExecutable.lastConfig(dir);
     }
 
     @Test

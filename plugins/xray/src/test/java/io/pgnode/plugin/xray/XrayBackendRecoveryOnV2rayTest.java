@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pgnode.host.TestingBackendContext;
 import io.pgnode.spi.Backend;
 import io.pgnode.spi.BackendException;
 import io.pgnode.spi.Stat;
@@ -28,8 +29,8 @@ class XrayBackendRecoveryOnV2rayTest {
     @TempDir
     Path dir;
 
-    /** The context of the backend {@link #start} started last. */
-    private TestingBackendContext started;
+    /** The contexts of the backends this test started, in order: their log sinks hold what each core printed. */
+    private final List<TestingBackendContext> contexts = new ArrayList<>();
 
     @Test
     void aKilledCoreIsBackWithinSecondsWithEveryUserAndTheDrainedTraffic() throws Exception {
@@ -39,9 +40,9 @@ class XrayBackendRecoveryOnV2rayTest {
         try (TestingHttpServer http = new TestingHttpServer();
                 XrayBackend backend = start(inbounds.panelConfig(), "alice@x", "bob@x");
                 TestingV2rayClient client = TestingV2rayClient.start(routes)) {
+            ProxiedTraffic traffic = new ProxiedTraffic(client, http, BYTES, contexts.get(0)::logLines);
             backend.syncUser(user("bob@x", ALL)); // unchanged: nothing to do, and it stays so after the restart
-            int port = client.socksPort(TestingServerInbounds.route("alice@x", "", "vless"));
-            assertThat(Socks5Fetch.fetch(port, http.port(), BYTES, Duration.ofSeconds(5))).isEqualTo(BYTES);
+            traffic.assertServed(TestingServerInbounds.route("alice@x", "", "vless"));
             backend.drainUsage(UsageDrain.ALL);
             long pid = backend.corePid().orElseThrow();
 
@@ -51,11 +52,11 @@ class XrayBackendRecoveryOnV2rayTest {
                     .until(() -> backend.isRunning() && backend.corePid().orElse(pid) != pid);
             assertThat(backend.restartCount()).isEqualTo(1);
             for (TestingV2rayClient.Route route : routes) {
-                assertThat(Socks5Fetch.works(client.socksPort(route.name()), http.port(), BYTES)).as(route.name()).isTrue();
+                traffic.assertServed(route.name());
             }
             List<Stat> alice = backend.stats(new StatQuery(StatQuery.Scope.USER, "alice@x", false));
             long downlink = alice.stream().filter(s -> s.type().equals("downlink")).mapToLong(Stat::value).sum();
-            long drained = started.usage().get(TrafficOwner.USER, "alice@x", "downlink");
+            long drained = contexts.get(0).usage().peek(TrafficOwner.USER, "alice@x", "downlink");
             assertThat(drained).as("the fetch before the crash, drained").isBetween((long) BYTES, 2L * BYTES - 1);
             assertThat(downlink).as("the fetches since, live").isGreaterThanOrEqualTo(BYTES);
         }
@@ -64,7 +65,9 @@ class XrayBackendRecoveryOnV2rayTest {
     @Test
     void aShadowsocksUserChangeOnV2flyIsAppliedByARestartWithTheNewSet() throws Exception {
         int port = RealV2ray.freePort();
-        String config = "{\"inbounds\":[{\"tag\":\"ss-in\",\"listen\":\"127.0.0.1\",\"port\":" + port
+        // a log section: v2ray writes access lines (the proof of a refusal) only when the config has one
+        String config = "{\"log\":{\"loglevel\":\"warning\"},"
+                + "\"inbounds\":[{\"tag\":\"ss-in\",\"listen\":\"127.0.0.1\",\"port\":" + port
                 + ",\"protocol\":\"shadowsocks\",\"settings\":{\"network\":\"tcp\"}}],"
                 + "\"outbounds\":[{\"tag\":\"direct\",\"protocol\":\"freedom\"}]}";
         TestingV2rayClient.Route before = new TestingV2rayClient.Route("old", "shadowsocks", port,
@@ -74,15 +77,16 @@ class XrayBackendRecoveryOnV2rayTest {
         try (TestingHttpServer http = new TestingHttpServer();
                 XrayBackend backend = start(config, List.of(user("alice@x", "ss-in")));
                 TestingV2rayClient client = TestingV2rayClient.start(List.of(before, after))) {
-            assertThat(Socks5Fetch.works(client.socksPort("old"), http.port(), BYTES)).isTrue();
+            ProxiedTraffic traffic = new ProxiedTraffic(client, http, BYTES, contexts.get(0)::logLines);
+            traffic.assertServed("old");
             long pid = backend.corePid().orElseThrow();
 
             backend.syncUser(TestUsers.changed("alice@x", "2", "ss-in"));
 
             assertThat(backend.restartCount()).isEqualTo(1);
             assertThat(backend.corePid().orElseThrow()).isNotEqualTo(pid);
-            assertThat(Socks5Fetch.works(client.socksPort("new"), http.port(), BYTES)).isTrue();
-            assertThat(Socks5Fetch.works(client.socksPort("old"), http.port(), BYTES)).isFalse();
+            traffic.assertServed("new");
+            traffic.assertRefused("old");
         }
     }
 
@@ -96,10 +100,7 @@ class XrayBackendRecoveryOnV2rayTest {
         try (TestingHttpServer http = new TestingHttpServer();
                 XrayBackend backend = start(inbounds.panelConfig(), users);
                 TestingV2rayClient client = TestingV2rayClient.start(inbounds.routes("user2999@x", ""))) {
-            for (String protocol : TestingServerInbounds.PROTOCOLS) {
-                assertThat(Socks5Fetch.works(client.socksPort(TestingServerInbounds.route("user2999@x", "", protocol)),
-                        http.port(), BYTES)).as(protocol).isTrue();
-            }
+            new ProxiedTraffic(client, http, BYTES, contexts.get(0)::logLines).assertServed("user2999@x", "");
             assertThat(backend.users()).hasSize(3000);
         }
     }
@@ -168,9 +169,10 @@ class XrayBackendRecoveryOnV2rayTest {
 
     private XrayBackend start(String config, List<io.pgnode.spi.User> users) {
         TestingBackendContext context = new TestingBackendContext(config, users, Set.of(), settings(), dir);
-        started = context;
+        contexts.add(context);
         XrayBackend backend = (XrayBackend) new XrayBackendFactory().create(context);
         backend.start();
+        context.startReturned();
         return backend;
     }
 

@@ -209,7 +209,7 @@ class XrayConfigRendererTest {
 
         assertThat(config.path("api").path("tag").asText()).isEqualTo("API");
         assertThat(texts(config.path("api").path("services"))).containsExactly("LoggerService", "statsservice",
-                "HandlerService");
+                "HandlerService", "RoutingService");
         assertThat(config.path("stats").path("extra").asInt()).isEqualTo(1);
         JsonNode level0 = config.path("policy").path("levels").path("0");
         assertThat(level0.path("handshake").asInt()).isEqualTo(4);

@@ -12,6 +12,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.HashSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +27,12 @@ import org.slf4j.LoggerFactory;
  * @param lifeline its {@link CoreLifeline}'s sidecar, when it has one
  * @param executable the core's executable, as started
  * @param apiPort the loopback port of its API
- * @param apiInboundTag the tag of its API inbound (whose counters are not the panel's)
+ * @param nodeInboundTags the tags of the node's own inbounds in its config (API, latency probes): their counters are
+ *     not the panel's
  * @param flavor the core's flavor, by name ({@code XRAY} or {@code V2FLY})
  */
 public record CoreRecord(ProcessIdentity core, Optional<ProcessIdentity> lifeline, String executable, int apiPort,
-        String apiInboundTag, String flavor) {
+        Set<String> nodeInboundTags, String flavor) {
 
     /** The record's file in the work directory. */
     public static final String FILE = "running-core.json";
@@ -41,7 +44,7 @@ public record CoreRecord(ProcessIdentity core, Optional<ProcessIdentity> lifelin
         requireNonNull(core, "core is null");
         requireNonNull(lifeline, "lifeline is null");
         requireNonNull(executable, "executable is null");
-        requireNonNull(apiInboundTag, "apiInboundTag is null");
+        nodeInboundTags = Set.copyOf(nodeInboundTags);
         requireNonNull(flavor, "flavor is null");
     }
 
@@ -50,8 +53,8 @@ public record CoreRecord(ProcessIdentity core, Optional<ProcessIdentity> lifelin
         ObjectNode json = JSON.createObjectNode();
         json.put("pid", core.pid()).put("startTime", core.startTime());
         lifeline.ifPresent(l -> json.put("lifelinePid", l.pid()).put("lifelineStartTime", l.startTime()));
-        json.put("executable", executable).put("apiPort", apiPort).put("apiInboundTag", apiInboundTag)
-                .put("flavor", flavor);
+        json.put("executable", executable).put("apiPort", apiPort).put("flavor", flavor);
+        nodeInboundTags.stream().sorted().forEach(json.putArray("nodeInboundTags")::add);
         Path temp = Files.createTempFile(directory, FILE, ".tmp");
         try {
             JSON.writeValue(temp.toFile(), json);
@@ -91,7 +94,17 @@ public record CoreRecord(ProcessIdentity core, Optional<ProcessIdentity> lifelin
                 : Optional.empty();
         return Optional.of(new CoreRecord(new ProcessIdentity(json.path("pid").asLong(), json.path("startTime").asLong()),
                 lifeline, json.path("executable").asText(""), json.path("apiPort").asInt(0),
-                json.path("apiInboundTag").asText("api"), json.path("flavor").asText("")));
+                nodeInboundTags(json), json.path("flavor").asText("")));
+    }
+
+    /** The record's own inbound tags; a record of an earlier release named only its API inbound. */
+    private static Set<String> nodeInboundTags(JsonNode json) {
+        Set<String> tags = new HashSet<>();
+        json.path("nodeInboundTags").forEach(tag -> tags.add(tag.asText()));
+        if (tags.isEmpty()) {
+            tags.add(json.path("apiInboundTag").asText("api"));
+        }
+        return tags;
     }
 
     /** Removes the directory's record if it is this one (a newer core's record stays). */
