@@ -181,11 +181,6 @@ public final class UsageAccounting {
         save();
     }
 
-    /** Whether a drain runs and an answer waits for it (for tests that need to see the wait). */
-    boolean drainInProgressHasWaiters() {
-        return drains.isWriteLocked() && drains.hasQueuedThreads();
-    }
-
     /** Writes the ledger if it changed (a backend may drain on its own, e.g. before it restarts its core). */
     public void save() {
         try {

@@ -147,16 +147,20 @@ class UsageAccountingTest {
         }, UsageAccounting.ALL), "drainer");
         drainer.start();
         await(takenFromTheCore);
-        CompletableFuture<List<Stat>> peek = CompletableFuture.supplyAsync(
-                () -> answer(accounting, new StatQuery(StatQuery.Scope.USERS, "", false)));
+        CompletableFuture<List<Stat>> peek = new CompletableFuture<>();
+        Thread answerer = new Thread(() -> peek.complete(answer(accounting,
+                new StatQuery(StatQuery.Scope.USERS, "", false))), "answerer");
+        answerer.start();
+        // the answer's only wait is the accounting's lock (the fake core's monitor would be BLOCKED, not WAITING)
         Awaitility.await("the answer is back, or waits for the drain").atMost(Duration.ofSeconds(10))
-                .until(() -> peek.isDone() || accounting.drainInProgressHasWaiters());
+                .until(() -> peek.isDone() || answerer.getState() == Thread.State.WAITING);
 
         handOver.countDown();
 
         assertThat(peek.get(10, TimeUnit.SECONDS)).as("not zero: the bytes were on their way to the ledger")
                 .containsExactly(stat("a", Stat.DOWNLINK, 100));
         drainer.join(10_000);
+        answerer.join(10_000);
     }
 
     private static void await(CountDownLatch latch) {

@@ -1,9 +1,7 @@
 package io.pgnode.plugin.xray;
 
-import static org.awaitility.Awaitility.await;
-
-import io.pgnode.host.TestingBackendContext;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgnode.host.TestingBackendContext;
 import io.pgnode.spi.BackendContext;
 import io.pgnode.spi.User;
 import java.nio.file.Files;

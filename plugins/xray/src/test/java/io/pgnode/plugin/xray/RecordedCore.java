@@ -17,24 +17,36 @@ import java.nio.file.Path;
  * @param startTime its start time (field 22 of {@code /proc/<pid>/stat})
  * @param lifelinePid its lifeline's process id
  * @param lifelineStartTime the lifeline's start time
+ * @param apiPort the loopback port of the core's API
  */
-record RecordedCore(long pid, long startTime, long lifelinePid, long lifelineStartTime) {
+public record RecordedCore(long pid, long startTime, long lifelinePid, long lifelineStartTime, int apiPort) {
 
-    static RecordedCore in(Path workDirectory) {
+    /** The record in the Xray backend's work directory ({@code DATA_DIR/backends/xray}). */
+    public static RecordedCore in(Path workDirectory) {
         try {
             JsonNode json = new ObjectMapper().readTree(workDirectory.resolve("running-core.json").toFile());
             return new RecordedCore(json.path("pid").asLong(), json.path("startTime").asLong(),
-                    json.path("lifelinePid").asLong(), json.path("lifelineStartTime").asLong());
+                    json.path("lifelinePid").asLong(), json.path("lifelineStartTime").asLong(),
+                    json.path("apiPort").asInt());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    boolean coreRuns() {
+    /** The core's live value of one counter ({@code user>>>alice@x>>>traffic>>>downlink}), read from its API. */
+    public long counter(String name) {
+        Long value = RealV2ray.counters(apiPort, name).get(name);
+        if (value == null) {
+            throw new AssertionError("the core has no counter " + name);
+        }
+        return value;
+    }
+
+    public boolean coreRuns() {
         return runs(pid, startTime);
     }
 
-    boolean lifelineRuns() {
+    public boolean lifelineRuns() {
         return runs(lifelinePid, lifelineStartTime);
     }
 
@@ -51,7 +63,7 @@ record RecordedCore(long pid, long startTime, long lifelinePid, long lifelineSta
     }
 
     /** SIGKILL, if it still runs: for a test's cleanup. */
-    void killWhatRuns() {
+    public void killWhatRuns() {
         if (coreRuns()) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }

@@ -64,7 +64,18 @@ final class Socks5Fetch {
      *     answer is not the test HTTP server's: the test's own setup is broken
      */
     static Outcome fetch(int socksPort, int httpPort, int bytes, Duration patience) throws IOException {
-        try (Socket socket = new Socket()) {
+        try (Download download = open(socksPort, httpPort, bytes, patience)) {
+            return download.finish();
+        }
+    }
+
+    /**
+     * Sends the request of {@link #fetch} and returns before reading the answer, so that a test can hold a
+     * download open (read part of it, do something to the server, then read the rest).
+     */
+    static Download open(int socksPort, int httpPort, int bytes, Duration patience) throws IOException {
+        Socket socket = new Socket();
+        try {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), socksPort), (int) patience.toMillis());
             socket.setSoTimeout((int) patience.toMillis());
             OutputStream out = socket.getOutputStream();
@@ -81,32 +92,98 @@ final class Socks5Fetch {
             }
             int addressLength = reply[3] == 1 ? 4 : reply[3] == 4 ? 16 : in.readUnsignedByte();
             in.readFully(new byte[addressLength + 2]);
-            // the client proxy accepted CONNECT; from here on, what happens is the path's doing
+            return new Download(socket, in, out, bytes, patience);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** A fetch under way: the client proxy accepted CONNECT; from here on, what happens is the path's doing. */
+    static final class Download implements AutoCloseable {
+
+        private final Socket socket;
+        private final DataInputStream in;
+        private final int bytes;
+        private final Duration patience;
+        private final byte[] buffer = new byte[8192];
+        private Outcome ended; // set once the request could not be sent or the answer failed
+        private long length = -1; // the body's length, once the headers are read
+        private long received;
+
+        private Download(Socket socket, DataInputStream in, OutputStream out, int bytes, Duration patience)
+                throws IOException {
+            this.socket = socket;
+            this.in = in;
+            this.bytes = bytes;
+            this.patience = patience;
             try {
                 out.write(("GET /bytes/" + bytes + " HTTP/1.0\r\nHost: 127.0.0.1\r\nX-Padding: ")
                         .getBytes(StandardCharsets.US_ASCII));
                 out.write(PAD);
                 out.write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                int received = bodyLength(in);
-                return received == bytes
-                        ? new Outcome(true, false, received + " bytes")
-                        : new Outcome(false, true, "closed after " + received + " of " + bytes + " body bytes");
-            } catch (SocketTimeoutException e) {
-                return new Outcome(false, false, "nothing for " + patience.toSeconds() + " s");
-            } catch (EOFException | SocketException e) {
-                return new Outcome(false, true, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            } catch (SocketException e) {
+                ended = closed(e);
             }
+        }
+
+        /** Reads until at least {@code atLeast} body bytes arrived in all (or the download ended); returns them. */
+        long readAtLeast(long atLeast) throws IOException {
+            while (ended == null && received < Math.min(atLeast, bytes)) {
+                step();
+            }
+            return received;
+        }
+
+        /** Reads the rest of the body and says what the whole fetch came to. */
+        Outcome finish() throws IOException {
+            while (ended == null) {
+                step();
+            }
+            return ended;
+        }
+
+        /**
+         * One read of the answer: the headers first (exactly Content-Length bytes follow; not reading to EOF
+         * matters, a proxy keeps the client side open for a few seconds after the server closed: v2ray's
+         * uplinkOnly).
+         */
+        private void step() throws IOException {
+            try {
+                if (length < 0) {
+                    length = contentLength(in);
+                } else if (received == length) {
+                    ended = received == bytes ? new Outcome(true, false, received + " bytes")
+                            : new Outcome(false, true, "a body of " + received + " bytes, not " + bytes);
+                } else {
+                    int n = in.read(buffer, 0, (int) Math.min(buffer.length, length - received));
+                    if (n < 0) {
+                        ended = new Outcome(false, true, "closed after " + received + " of " + bytes + " body bytes");
+                    } else {
+                        received += n;
+                    }
+                }
+            } catch (SocketTimeoutException e) {
+                ended = new Outcome(false, false, "nothing for " + patience.toSeconds() + " s after "
+                        + received + " body bytes");
+            } catch (EOFException | SocketException e) {
+                ended = closed(e);
+            }
+        }
+
+        private static Outcome closed(IOException e) {
+            return new Outcome(false, true, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 
-    /**
-     * Reads the status line and headers, then exactly Content-Length bytes. Not reading to EOF matters: a
-     * proxy keeps the client side open for a few seconds after the server closed (v2ray's uplinkOnly).
-     *
-     * @return the body bytes that arrived before the connection ended
-     */
-    private static int bodyLength(InputStream in) throws IOException {
+    /** Reads the status line and headers; returns the body's Content-Length. */
+    private static long contentLength(InputStream in) throws IOException {
         String status = line(in);
         if (!status.startsWith("HTTP/1.") || !status.contains(" 200 ")) {
             throw new IOException("no HTTP 200 through the proxy: '" + status + "'");
@@ -120,16 +197,7 @@ final class Socks5Fetch {
         if (length < 0) {
             throw new IOException("the HTTP response has no Content-Length");
         }
-        byte[] buffer = new byte[8192];
-        int read = 0;
-        while (read < length) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, length - read));
-            if (n < 0) {
-                break;
-            }
-            read += n;
-        }
-        return read;
+        return length;
     }
 
     private static String line(InputStream in) throws IOException {
