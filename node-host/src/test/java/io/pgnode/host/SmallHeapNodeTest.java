@@ -15,14 +15,8 @@ import io.pgnode.host.TestingRestClient.Response;
 import io.pgnode.host.grpc.GrpcErrors;
 import io.pgnode.proto.Empty;
 import io.pgnode.proto.NodeServiceGrpc;
-import io.pgnode.proto.Proxy;
-import io.pgnode.proto.Shadowsocks;
-import io.pgnode.proto.Trojan;
-import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
 import io.pgnode.proto.UsersChunk;
-import io.pgnode.proto.Vless;
-import io.pgnode.proto.Vmess;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,7 +29,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -231,21 +224,9 @@ class SmallHeapNodeTest {
         return frames.toByteArray();
     }
 
-    /** A chunk of users as a panel sends them: a numeric email, four accounts and four inbounds each. */
+    /** A chunk of users as a panel sends them (four accounts and four inbounds each), not marked last. */
     private static UsersChunk chunk(int index, int users) {
-        UsersChunk.Builder chunk = UsersChunk.newBuilder().setIndex(index);
-        for (int i = 0; i < users; i++) {
-            String password = UUID.randomUUID().toString().replace("-", "").substring(0, 22);
-            chunk.addUsers(User.newBuilder()
-                    .setEmail(Integer.toString(index * users + i))
-                    .setProxies(Proxy.newBuilder()
-                            .setVmess(Vmess.newBuilder().setId(UUID.randomUUID().toString()))
-                            .setVless(Vless.newBuilder().setId(UUID.randomUUID().toString()).setFlow("xtls-rprx-vision"))
-                            .setTrojan(Trojan.newBuilder().setPassword(password))
-                            .setShadowsocks(Shadowsocks.newBuilder().setPassword(password)
-                                    .setMethod("chacha20-ietf-poly1305")))
-                    .addAllInbounds(List.of("VLESS TCP REALITY", "VMESS WS", "Trojan TCP TLS", "Shadowsocks TCP")));
-        }
-        return chunk.build();
+        return UsersChunk.newBuilder().setIndex(index)
+                .addAllUsers(PanelUsers.of(index * users, users, PanelUsers.FOUR_INBOUNDS)).build();
     }
 }

@@ -60,7 +60,7 @@ public final class ParsedSize {
 
         void message(Descriptor type, int depth) throws IOException {
             estimate += MESSAGE_BYTES;
-            long listsSeen = 0; // by field index; the node's messages have far fewer than 64 fields
+            boolean[] listed = new boolean[type.getFields().size()]; // by field index: a list is made once
             while (true) {
                 int tag = in.readTag();
                 if (tag == 0) {
@@ -72,9 +72,8 @@ public final class ParsedSize {
                     continue;
                 }
                 if (field.isRepeated()) {
-                    long bit = 1L << (field.getIndex() & 63);
-                    if ((listsSeen & bit) == 0 || field.getIndex() >= 64) {
-                        listsSeen |= bit;
+                    if (!listed[field.getIndex()]) {
+                        listed[field.getIndex()] = true;
                         estimate += LIST_BYTES;
                     }
                     estimate += SLOT_BYTES;

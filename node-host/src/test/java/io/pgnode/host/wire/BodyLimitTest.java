@@ -2,6 +2,8 @@ package io.pgnode.host.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgnode.host.PanelUsers;
+import io.pgnode.proto.Users;
 import org.junit.jupiter.api.Test;
 
 class BodyLimitTest {
@@ -20,6 +22,18 @@ class BodyLimitTest {
     void onceParsedARequestMayTakeFiveSixteenthsOfTheHeapWhateverTheWireCap() {
         assertThat(BodyLimit.forMaxHeap(256 * MIB).maxParsedBytes()).isEqualTo(80 * MIB);
         assertThat(BodyLimit.forMaxHeap(8192 * MIB).maxParsedBytes()).isEqualTo(2560 * MIB);
+    }
+
+    @Test
+    void aPanelsHundredThousandUsersWithThreeInboundsFitFromTheHeapOfA2GibMachineOn() {
+        byte[] users = PanelUsers.message(100_000, PanelUsers.THREE_INBOUNDS).toByteArray();
+        long parsed = ParsedSize.of(Users.getDescriptor(), users);
+
+        for (long heap : new long[] {512 * MIB, 1024 * MIB, 8192 * MIB}) {
+            BodyLimit limit = BodyLimit.forMaxHeap(heap);
+            assertThat((long) users.length).as("on the wire, heap %d MiB", heap / MIB).isLessThan(limit.maxBytes());
+            assertThat(parsed).as("parsed, heap %d MiB", heap / MIB).isLessThan(limit.maxParsedBytes());
+        }
     }
 
     @Test

@@ -4,23 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.UnknownFieldSet;
 import io.pgnode.host.CostlyMessages;
-import io.pgnode.proto.Proxy;
-import io.pgnode.proto.Shadowsocks;
-import io.pgnode.proto.Trojan;
+import io.pgnode.host.PanelUsers;
 import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
-import io.pgnode.proto.Vless;
-import io.pgnode.proto.Vmess;
 import java.util.Arrays;
-import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class ParsedSizeTest {
 
     @Test
     void panelUsersAreEstimatedWithinTheFiveTimesTheLimitAllowsSoAFullUploadOfThemGoesThrough() {
-        Users users = panelUsers(10_000);
+        Users users = PanelUsers.message(10_000, PanelUsers.FOUR_INBOUNDS);
         byte[] bytes = users.toByteArray();
 
         double factor = ParsedSize.of(Users.getDescriptor(), bytes) / (double) bytes.length;
@@ -68,22 +62,5 @@ class ParsedSizeTest {
                 .isGreaterThanOrEqualTo(ParsedSize.of(Users.getDescriptor(), valid));
         assertThat(ParsedSize.of(Users.getDescriptor(), new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01}))
                 .isLessThan(1_000);
-    }
-
-    private static Users panelUsers(int count) {
-        Users.Builder users = Users.newBuilder();
-        for (int i = 0; i < count; i++) {
-            String password = UUID.randomUUID().toString().replace("-", "").substring(0, 22);
-            users.addUsers(User.newBuilder()
-                    .setEmail(Integer.toString(i))
-                    .setProxies(Proxy.newBuilder()
-                            .setVmess(Vmess.newBuilder().setId(UUID.randomUUID().toString()))
-                            .setVless(Vless.newBuilder().setId(UUID.randomUUID().toString()).setFlow("xtls-rprx-vision"))
-                            .setTrojan(Trojan.newBuilder().setPassword(password))
-                            .setShadowsocks(Shadowsocks.newBuilder().setPassword(password)
-                                    .setMethod("chacha20-ietf-poly1305")))
-                    .addAllInbounds(List.of("VLESS TCP REALITY", "VMESS WS", "Trojan TCP TLS", "Shadowsocks TCP")));
-        }
-        return users.build();
     }
 }
