@@ -113,9 +113,10 @@ public final class NodeHost implements AutoCloseable {
                     SystemSampler.start(SystemSampler.INTERVAL, scheduler), HeapTrim.withSystemGc(scheduler), usage,
                     nanoClock, scheduler));
             RequestAuthenticator authenticator = new RequestAuthenticator(apiKey.key(), service::recordActivity);
-            long bodyLimit = BodyLimit.forThisJvm();
-            log.info("Request bodies up to {} (1/{} of the heap, at most 64 MiB)", BodyLimit.describe(bodyLimit),
-                    BodyLimit.HEAP_FRACTION);
+            BodyLimit bodyLimit = BodyLimit.forThisJvm();
+            log.info("Request bodies up to {} (1/{} of the heap, at most 64 MiB), {} once parsed ({}/{} of the heap)",
+                    BodyLimit.describe(bodyLimit.maxBytes()), BodyLimit.HEAP_FRACTION,
+                    BodyLimit.describe(bodyLimit.maxParsedBytes()), BodyLimit.PARSED_FACTOR, BodyLimit.HEAP_FRACTION);
             RestServer rest = null;
             if (settings.restPort() != 0) {
                 int port = anyFreePorts ? 0 : settings.restPort();

@@ -15,14 +15,8 @@ import io.pgnode.host.TestingRestClient.Response;
 import io.pgnode.host.grpc.GrpcErrors;
 import io.pgnode.proto.Empty;
 import io.pgnode.proto.NodeServiceGrpc;
-import io.pgnode.proto.Proxy;
-import io.pgnode.proto.Shadowsocks;
-import io.pgnode.proto.Trojan;
-import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
 import io.pgnode.proto.UsersChunk;
-import io.pgnode.proto.Vless;
-import io.pgnode.proto.Vmess;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,7 +29,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -46,7 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A node with the heap the launcher gives it on a 1 GiB machine (256 MiB, serial collector, exit on
  * OutOfMemoryError, as bin/pg-node starts it), in a JVM of its own: uploads that would take the heap are
- * refused with BODY_TOO_LARGE and it keeps serving; an upload within its limit (16 MiB) goes through.
+ * refused with BODY_TOO_LARGE and it keeps serving, those too large on the wire and those within the wire limit
+ * (16 MiB) that would take far more once parsed (80 MiB); an upload of panel-like users near 16 MiB goes through,
+ * and so do fields the node does not know.
  */
 class SmallHeapNodeTest {
 
@@ -148,16 +143,68 @@ class SmallHeapNodeTest {
     void anUploadWithinTheLimitGoesThrough() throws IOException {
         List<UsersChunk> chunks = new java.util.ArrayList<>();
         long size = 0;
-        for (int index = 0; index < 12; index++) {
-            UsersChunk chunk = chunk(index, 4_000).toBuilder().setLast(index == 11).build();
+        for (int index = 0; index < 16; index++) {
+            UsersChunk chunk = chunk(index, 4_000).toBuilder().setLast(index == 15).build();
             chunks.add(chunk);
             size += chunk.getSerializedSize();
         }
-        assertThat(size).isBetween(8 * MIB, 16 * MIB);
+        assertThat(size).isBetween(15 * MIB, 16 * MIB);
 
         rest.syncUsersChunked(chunks);
 
-        assertThat(rest.stats(ALL_USERS).getStatsCount()).isEqualTo(48_000);
+        assertThat(rest.stats(ALL_USERS).getStatsCount()).isEqualTo(64_000);
+        rest.syncUsers(Users.newBuilder().addUsers(user("a@x", "in-1")).build());
+        assertAlive();
+    }
+
+    @Test
+    void bytesWithinTheWireLimitThatWouldTakeTheHeapOnceParsedAreRefusedOnBothTransports() {
+        byte[] emptyUsers = CostlyMessages.emptyUsers((int) (16 * MIB) - 1024); // 8.4 million users, ~340 MB parsed
+
+        Response answer = rest.call("PUT", "/users/sync", emptyUsers);
+
+        assertThat(answer.status()).as("the node's output: %s", output).isEqualTo(413);
+        assertThat(answer.errorCode()).isEqualTo("BODY_TOO_LARGE");
+        assertThat(answer.errorMessage()).startsWith("The request body would take about ")
+                .contains("once read, more than this node gives one request (80 MiB: 5/16 of its heap");
+        RawGrpc.Outcome grpc = RawGrpc.over(channel, apiKey).call("service.NodeService/SyncUsers", emptyUsers);
+        assertThat(grpc.status().getCode()).as("the node's output: %s", output)
+                .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(grpc.errorCode()).isEqualTo("BODY_TOO_LARGE");
+        assertAlive();
+    }
+
+    @Test
+    void chunkedUploadsOfChunksEachWithinTheLimitButTogetherTooCostlyAreRefusedOnBothTransports() {
+        // seven chunks of 2 MiB, 14 MiB on the wire: each ~56 MiB parsed, all ~390 MiB
+        List<byte[]> chunks = new java.util.ArrayList<>();
+        for (int index = 0; index < 7; index++) {
+            chunks.add(CostlyMessages.emptyUsersChunk(index, (int) (2 * MIB)));
+        }
+
+        Response answer = rest.callChunked("/users/sync/chunked", CostlyMessages.frames(chunks));
+
+        assertThat(answer.status()).as("the node's output: %s", output).isEqualTo(413);
+        assertThat(answer.errorCode()).isEqualTo("BODY_TOO_LARGE");
+        assertThat(answer.errorMessage()).startsWith("The chunked user upload would take about ");
+        RawGrpc.Outcome grpc = RawGrpc.over(channel, apiKey)
+                .call("service.NodeService/SyncUsersChunked", chunks.toArray(byte[][]::new));
+        assertThat(grpc.status().getCode()).as("the node's output: %s", output)
+                .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(grpc.errorCode()).isEqualTo("BODY_TOO_LARGE");
+        assertThat(grpc.status().getDescription()).startsWith("The chunked user upload would take about ");
+        assertAlive();
+    }
+
+    @Test
+    void fieldsTheNodeDoesNotKnowAreDroppedNotKept() {
+        // kept, the unknown fields would take about 500 MB; the users themselves take about 30 MB
+        Users users = CostlyMessages.usersWithUnknownFields(160_000, 20);
+        assertThat((long) users.getSerializedSize()).isBetween(14 * MIB, 16 * MIB);
+
+        rest.syncUsers(users);
+
+        assertThat(rest.stats(ALL_USERS).getStatsCount()).isEqualTo(160_000);
         rest.syncUsers(Users.newBuilder().addUsers(user("a@x", "in-1")).build());
         assertAlive();
     }
@@ -177,21 +224,9 @@ class SmallHeapNodeTest {
         return frames.toByteArray();
     }
 
-    /** A chunk of users as a panel sends them: a numeric email, four accounts and four inbounds each. */
+    /** A chunk of users as a panel sends them (four accounts and four inbounds each), not marked last. */
     private static UsersChunk chunk(int index, int users) {
-        UsersChunk.Builder chunk = UsersChunk.newBuilder().setIndex(index);
-        for (int i = 0; i < users; i++) {
-            String password = UUID.randomUUID().toString().replace("-", "").substring(0, 22);
-            chunk.addUsers(User.newBuilder()
-                    .setEmail(Integer.toString(index * users + i))
-                    .setProxies(Proxy.newBuilder()
-                            .setVmess(Vmess.newBuilder().setId(UUID.randomUUID().toString()))
-                            .setVless(Vless.newBuilder().setId(UUID.randomUUID().toString()).setFlow("xtls-rprx-vision"))
-                            .setTrojan(Trojan.newBuilder().setPassword(password))
-                            .setShadowsocks(Shadowsocks.newBuilder().setPassword(password)
-                                    .setMethod("chacha20-ietf-poly1305")))
-                    .addAllInbounds(List.of("VLESS TCP REALITY", "VMESS WS", "Trojan TCP TLS", "Shadowsocks TCP")));
-        }
-        return chunk.build();
+        return UsersChunk.newBuilder().setIndex(index)
+                .addAllUsers(PanelUsers.of(index * users, users, PanelUsers.FOUR_INBOUNDS)).build();
     }
 }

@@ -57,7 +57,7 @@ public final class GrpcServer implements AutoCloseable {
             RequestAuthenticator authenticator, GrpcLimits limits) throws IOException {
         ExecutorService executor = callExecutor();
         try {
-            NodeGrpcService rpcs = new NodeGrpcService(service, executor, limits.maxMessageBytes());
+            NodeGrpcService rpcs = new NodeGrpcService(service, executor, limits.bodyLimit());
             Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                     .sslContext(sslContext(tls))
                     .executor(executor)
@@ -71,7 +71,7 @@ public final class GrpcServer implements AutoCloseable {
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .addService(ServerInterceptors.intercept(
-                            RequestParsing.insideCalls(rpcs.definition(), limits.maxMessageBytes()),
+                            RequestParsing.insideCalls(rpcs.definition(), limits.bodyLimit(), NodeGrpcService.UPLOADS),
                             new ApiKeyInterceptor(authenticator)))
                     .build()
                     .start();

@@ -9,6 +9,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.pgnode.host.service.NodeService;
+import io.pgnode.host.wire.BodyLimit;
 import io.pgnode.host.wire.EncodedStats;
 import io.pgnode.host.wire.StatsAnswer;
 import io.pgnode.host.wire.UsersChunkAssembler;
@@ -36,6 +37,7 @@ import io.pgnode.proto.SystemStatsResponse;
 import io.pgnode.proto.TestRouteRequest;
 import io.pgnode.proto.User;
 import io.pgnode.proto.UsersChunk;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -43,15 +45,22 @@ import java.util.function.Supplier;
 /** The RPCs of COMPAT.md: each one calls one {@link NodeService} method; failures become statuses. */
 final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
+    /**
+     * The RPCs whose request messages are all held until the call ends (for {@link RequestParsing}: they share one
+     * budget), with the name their errors give them.
+     */
+    static final Map<String, String> UPLOADS = Map.of(
+            NodeServiceGrpc.getSyncUsersChunkedMethod().getFullMethodName(), UsersChunkAssembler.UPLOAD);
+
     private final NodeService service;
     private final Executor executor;
-    private final long maxUploadBytes;
+    private final BodyLimit limit;
 
-    /** @param maxUploadBytes the most bytes the chunks of one chunked user upload may have together */
-    NodeGrpcService(NodeService service, Executor executor, long maxUploadBytes) {
+    /** @param limit what the chunks of one chunked user upload may have together on the wire */
+    NodeGrpcService(NodeService service, Executor executor, BodyLimit limit) {
         this.service = requireNonNull(service, "service is null");
         this.executor = requireNonNull(executor, "executor is null");
-        this.maxUploadBytes = maxUploadBytes;
+        this.limit = requireNonNull(limit, "limit is null");
     }
 
     @Override
@@ -202,7 +211,7 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     @Override
     public StreamObserver<UsersChunk> syncUsersChunked(StreamObserver<Empty> response) {
-        UsersChunkAssembler assembler = new UsersChunkAssembler(maxUploadBytes);
+        UsersChunkAssembler assembler = new UsersChunkAssembler(limit);
         return new ClientStream<>(response, chunk -> {
             service.requireStarted();
             assembler.add(chunk);

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.Parser;
 import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -16,8 +15,11 @@ import io.grpc.StatusRuntimeException;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.wire.BodyLimit;
+import io.pgnode.host.wire.ParseBudget;
+import io.pgnode.host.wire.RequestMessages;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
 
 /**
  * Serves each method with a request marshaller that hands the call the message's bytes, and parses them inside
@@ -25,7 +27,9 @@ import java.io.InputStream;
  * parse ends the call as UNKNOWN "Application error processing RPC" with a SEVERE stack trace in the log, per
  * call. Parsed here, garbage is INVALID_ARGUMENT {@code INVALID_PROTOBUF} and a message over the node's limit
  * RESOURCE_EXHAUSTED {@code BODY_TOO_LARGE}, each with the {@code error-code} trailer; nothing is logged (it is
- * the client's mistake, and the client is told).
+ * the client's mistake, and the client is told). The limit is the node's {@link BodyLimit}: on the wire per
+ * message, and once parsed ({@link ParseBudget}) per message, or for all messages of an upload, whose messages
+ * are held until the call ends.
  *
  * <p>The method names, the response marshallers and the bytes on the wire stay as they were.
  */
@@ -33,20 +37,27 @@ final class RequestParsing {
 
     private RequestParsing() {}
 
-    /** The service with every method parsing its own requests, each of at most {@code maxMessageBytes}. */
-    static ServerServiceDefinition insideCalls(ServerServiceDefinition service, long maxMessageBytes) {
+    /**
+     * The service with every method parsing its own requests within {@code limit}.
+     *
+     * @param uploads the methods (full names) whose request messages are all held until the call ends, and the
+     *     name their errors give such an upload: their messages share one budget
+     */
+    static ServerServiceDefinition insideCalls(ServerServiceDefinition service, BodyLimit limit,
+            Map<String, String> uploads) {
         ServerServiceDefinition.Builder parsing =
                 ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
         for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
-            parsing.addMethod(insideCalls(method, maxMessageBytes));
+            parsing.addMethod(insideCalls(method, limit,
+                    uploads.get(method.getMethodDescriptor().getFullMethodName())));
         }
         return parsing.build();
     }
 
     private static <Q, R> ServerMethodDefinition<InputStream, R> insideCalls(
-            ServerMethodDefinition<Q, R> method, long maxMessageBytes) {
+            ServerMethodDefinition<Q, R> method, BodyLimit limit, String upload) {
         MethodDescriptor<Q, R> typed = method.getMethodDescriptor();
-        RequestParser<Q> parser = RequestParser.of(typed, maxMessageBytes);
+        RequestParser<Q> parser = RequestParser.of(typed, limit, upload);
         MethodDescriptor<InputStream, R> raw =
                 typed.toBuilder(BytesMarshaller.INSTANCE, typed.getResponseMarshaller()).build();
         ServerCallHandler<Q, R> handler = method.getServerCallHandler();
@@ -74,44 +85,59 @@ final class RequestParsing {
         }
     }
 
-    /** Parses one request message with its protobuf parser, within the size limit. */
-    private record RequestParser<Q>(Parser<Q> parser, String messageName, long maxBytes) {
+    /**
+     * Parses the request messages of one method within the limit.
+     *
+     * @param upload the name an upload's errors give it, or null when each message is a request of its own
+     */
+    private record RequestParser<Q>(RequestMessages<? extends Message> messages, BodyLimit limit, String upload) {
 
-        @SuppressWarnings("unchecked")
-        static <Q> RequestParser<Q> of(MethodDescriptor<Q, ?> method, long maxBytes) {
+        static <Q> RequestParser<Q> of(MethodDescriptor<Q, ?> method, BodyLimit limit, String upload) {
             if (!(method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<Q> prototypes)
                     || !(prototypes.getMessagePrototype() instanceof Message prototype)) {
                 throw new IllegalArgumentException(method.getFullMethodName() + " does not take protobuf messages");
             }
-            return new RequestParser<>((Parser<Q>) prototype.getParserForType(),
-                    prototype.getDescriptorForType().getName(), maxBytes);
+            return new RequestParser<>(RequestMessages.of(prototype), limit, upload);
         }
 
-        Q parse(InputStream message) {
+        private String messageName() {
+            return messages.messageName();
+        }
+
+        /** The budget of a call: the upload's, or null when each message has its own. */
+        ParseBudget callBudget() {
+            return upload == null ? null : new ParseBudget(limit, upload);
+        }
+
+        @SuppressWarnings("unchecked") // the method's prototype is a Q
+        Q parse(InputStream message, ParseBudget callBudget) {
+            long maxBytes = limit.maxBytes();
             try {
-                if (message instanceof KnownLength) {
-                    if (message.available() > maxBytes) {
-                        throw tooLarge();
-                    }
-                    return parser.parseFrom(message);
+                if (message instanceof KnownLength && message.available() > maxBytes) {
+                    throw tooLarge();
                 }
-                // a compressed message: its size shows as it is inflated
+                // read whole (a compressed message shows its size only as it is inflated): the estimate needs them
                 byte[] bytes = message.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE));
                 if (bytes.length > maxBytes) {
                     throw tooLarge();
                 }
-                return parser.parseFrom(bytes);
+                ParseBudget budget = callBudget != null ? callBudget : new ParseBudget(limit, what());
+                return (Q) messages.parse(bytes, budget);
             } catch (InvalidProtocolBufferException e) {
                 throw new NodeException(ErrorCode.INVALID_PROTOBUF,
-                        "The request is not a valid " + messageName + " protobuf message (" + e.getMessage() + ").");
+                        "The request is not a valid " + messageName() + " protobuf message (" + e.getMessage() + ").");
             } catch (IOException e) {
                 throw new NodeException(ErrorCode.INVALID_PROTOBUF,
-                        "The " + messageName + " request could not be read: " + e.getMessage());
+                        "The " + messageName() + " request could not be read: " + e.getMessage());
             }
         }
 
         private NodeException tooLarge() {
-            return BodyLimit.exceeded("The " + messageName + " message", maxBytes);
+            return limit.exceeded(what());
+        }
+
+        private String what() {
+            return "The " + messageName() + " message";
         }
     }
 
@@ -124,12 +150,14 @@ final class RequestParsing {
         private final ServerCall<InputStream, R> call;
         private final RequestParser<Q> parser;
         private final ServerCall.Listener<Q> next;
+        private final ParseBudget budget;
         private boolean refused;
 
         ParsingListener(ServerCall<InputStream, R> call, RequestParser<Q> parser, ServerCall.Listener<Q> next) {
             this.call = requireNonNull(call, "call is null");
             this.parser = requireNonNull(parser, "parser is null");
             this.next = requireNonNull(next, "next is null");
+            this.budget = parser.callBudget();
         }
 
         @Override
@@ -139,7 +167,7 @@ final class RequestParsing {
             }
             Q request;
             try {
-                request = parser.parse(message);
+                request = parser.parse(message, budget);
             } catch (NodeException e) {
                 refused = true;
                 StatusRuntimeException status = GrpcErrors.toStatus(e);

@@ -35,6 +35,7 @@ final class BodyReception implements ChannelListener<StreamSourceChannel>, Large
 
     private static final Logger log = LoggerFactory.getLogger(BodyReception.class);
     private static final int SEGMENT_BYTES = 64 * 1024;
+    static final String WHAT = "The request body";
 
     /**
      * DISCARDING: the body went over the limit; the rest is read and dropped, and the 413 goes out when the
@@ -43,7 +44,7 @@ final class BodyReception implements ChannelListener<StreamSourceChannel>, Large
     private enum Phase { WAITING, RECEIVING, DISCARDING, DONE }
 
     private final HttpServerExchange exchange;
-    private final long maxBytes;
+    private final BodyLimit limit;
     private final Duration timeout;
     private final long contentLength;
     private final HttpHandler route;
@@ -61,9 +62,9 @@ final class BodyReception implements ChannelListener<StreamSourceChannel>, Large
      *
      * @param route what serves the request once its body is complete; runs on a worker thread
      */
-    BodyReception(HttpServerExchange exchange, long maxBytes, Duration timeout, HttpHandler route) {
+    BodyReception(HttpServerExchange exchange, BodyLimit limit, Duration timeout, HttpHandler route) {
         this.exchange = requireNonNull(exchange, "exchange is null");
-        this.maxBytes = maxBytes;
+        this.limit = requireNonNull(limit, "limit is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
         this.contentLength = exchange.getRequestContentLength();
         this.route = requireNonNull(route, "route is null");
@@ -139,7 +140,7 @@ final class BodyReception implements ChannelListener<StreamSourceChannel>, Large
                     continue;
                 }
                 filled += read;
-                if (received > maxBytes) {
+                if (received > limit.maxBytes()) {
                     phase = Phase.DISCARDING; // what came is dropped; the segment is reused to read the rest away
                     segments.clear();
                     filled = 0;
@@ -201,7 +202,7 @@ final class BodyReception implements ChannelListener<StreamSourceChannel>, Large
     }
 
     private NodeException tooLarge() {
-        return BodyLimit.exceeded("The request body", maxBytes);
+        return limit.exceeded(WHAT);
     }
 
     /** Answers without reading the rest of the body, and closes the connection after the answer. */

@@ -5,6 +5,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.wire.BodyLimit;
+import io.pgnode.host.wire.ParseBudget;
+import io.pgnode.host.wire.RequestMessages;
+import io.pgnode.host.wire.UsersChunkAssembler;
 import io.pgnode.proto.UsersChunk;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,14 +16,18 @@ import java.util.function.Consumer;
 /**
  * Reads the body of {@code PUT /users/sync/chunked}: frames of {@code [uvarint length][UsersChunk]} one after
  * the other until the body ends (what {@code writeDelimitedTo} writes). The body as a whole is within the
- * node's body limit (it was received before); a frame may announce at most 64 MiB.
+ * node's body limit (it was received before); a frame may announce at most 64 MiB. All frames together are
+ * charged to one {@link ParseBudget} before each is parsed, because the upload holds them until its end.
  */
 final class ChunkedUsersBody {
+
+    private static final RequestMessages<UsersChunk> CHUNKS = RequestMessages.of(UsersChunk.getDefaultInstance());
 
     private ChunkedUsersBody() {}
 
     /** Hands each chunk to {@code sink} in arrival order. */
-    static void read(InputStream body, Consumer<UsersChunk> sink) {
+    static void read(InputStream body, BodyLimit limit, Consumer<UsersChunk> sink) {
+        ParseBudget budget = new ParseBudget(limit, UsersChunkAssembler.UPLOAD);
         try {
             for (int frame = 1; ; frame++) {
                 int first = body.read();
@@ -34,7 +41,7 @@ final class ChunkedUsersBody {
                             + "ends after " + bytes.length);
                 }
                 try {
-                    sink.accept(UsersChunk.parseFrom(bytes));
+                    sink.accept(CHUNKS.parse(bytes, budget));
                 } catch (InvalidProtocolBufferException e) {
                     throw new NodeException(ErrorCode.INVALID_PROTOBUF,
                             "Frame " + frame + " of the chunked upload is not a valid UsersChunk (" + e.getMessage() + ").");

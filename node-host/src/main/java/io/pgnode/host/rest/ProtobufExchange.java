@@ -2,10 +2,12 @@ package io.pgnode.host.rest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.Parser;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
+import io.pgnode.host.wire.BodyLimit;
 import io.pgnode.host.wire.EncodedStats;
+import io.pgnode.host.wire.ParseBudget;
+import io.pgnode.host.wire.RequestMessages;
 import io.pgnode.proto.Empty;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -21,16 +23,15 @@ final class ProtobufExchange {
 
     /**
      * The request body (received before the route ran, {@link RequestBodies}) as a message; an empty body is
-     * the all-default message (what GETs often carry).
+     * the all-default message (what GETs often carry). A body that would take more than the limit once parsed is
+     * 413 {@code BODY_TOO_LARGE}, and nothing of it is parsed.
      */
-    static <T extends Message> T read(HttpServerExchange exchange, Parser<T> parser, String messageName) {
-        RequestBody body = RequestBody.of(exchange);
+    static <T extends Message> T read(HttpServerExchange exchange, RequestMessages<T> messages, BodyLimit limit) {
         try {
-            byte[] bytes = body.singleArray();
-            return bytes != null ? parser.parseFrom(bytes) : parser.parseFrom(body.stream());
+            return messages.parse(RequestBody.of(exchange).bytes(), new ParseBudget(limit, BodyReception.WHAT));
         } catch (InvalidProtocolBufferException e) {
-            throw new NodeException(ErrorCode.INVALID_PROTOBUF, "The request body is not a valid " + messageName
-                    + " protobuf message (" + e.getMessage() + ").");
+            throw new NodeException(ErrorCode.INVALID_PROTOBUF, "The request body is not a valid "
+                    + messages.messageName() + " protobuf message (" + e.getMessage() + ").");
         }
     }
 

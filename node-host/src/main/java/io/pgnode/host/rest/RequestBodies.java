@@ -2,7 +2,6 @@ package io.pgnode.host.rest;
 
 import static java.util.Objects.requireNonNull;
 
-import io.pgnode.host.wire.BodyLimit;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
@@ -43,10 +42,10 @@ final class RequestBodies {
             return;
         }
         long length = exchange.getRequestContentLength();
-        if (length > limits.maxBodyBytes()) {
-            throw BodyLimit.exceeded("The request body", limits.maxBodyBytes());
+        if (length > limits.bodyLimit().maxBytes()) {
+            throw limits.bodyLimit().exceeded(BodyReception.WHAT);
         }
-        BodyReception reception = new BodyReception(exchange, limits.maxBodyBytes(), limits.bodyTimeout(), route);
+        BodyReception reception = new BodyReception(exchange, limits.bodyLimit(), limits.bodyTimeout(), route);
         boolean small = length >= 0 && length <= SMALL_BODY_BYTES;
         // dispatched to the same (IO) thread: the exchange stays open once the root handler returns
         exchange.dispatch(SameThreadExecutor.INSTANCE,

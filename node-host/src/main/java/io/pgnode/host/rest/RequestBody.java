@@ -31,12 +31,22 @@ final class RequestBody {
         return body == null ? EMPTY : body;
     }
 
-    /** The bytes when they are one array (a body of known length always is), else null. */
-    byte[] singleArray() {
-        if (segments.isEmpty()) {
-            return new byte[0];
+    /** The bytes as one array: the one it came in when it has a known length, else the segments joined. */
+    byte[] bytes() {
+        if (segments.size() == 1) {
+            return segments.get(0);
         }
-        return segments.size() == 1 ? segments.get(0) : null;
+        int size = 0;
+        for (byte[] segment : segments) {
+            size += segment.length;
+        }
+        byte[] joined = new byte[size];
+        int at = 0;
+        for (byte[] segment : segments) {
+            System.arraycopy(segment, 0, joined, at, segment.length);
+            at += segment.length;
+        }
+        return joined;
     }
 
     /** The bytes as a stream. */

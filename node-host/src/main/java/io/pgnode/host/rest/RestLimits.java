@@ -2,13 +2,14 @@ package io.pgnode.host.rest;
 
 import static java.util.Objects.requireNonNull;
 
+import io.pgnode.host.wire.BodyLimit;
 import java.time.Duration;
 
 /**
  * How much the REST listener takes from a client, and for how long it waits on a slow or silent one.
  *
- * @param maxBodyBytes the largest request body, a chunked upload's whole body included (the node's
- *     {@link io.pgnode.host.wire.BodyLimit})
+ * @param bodyLimit the largest request body, a chunked upload's whole body included, on the wire and once
+ *     parsed
  * @param bodyTimeout how long a request may take from its headers to the end of its body (REST_BODY_TIMEOUT);
  *     a body still arriving then is answered 408 {@code BODY_TIMEOUT} and its connection closed
  * @param headerTimeout how long a request's headers may take once they began to arrive
@@ -18,7 +19,7 @@ import java.time.Duration;
  * @param waitingLargeBodies how many may wait; beyond that a large upload is answered 503
  *     {@code TOO_MANY_UPLOADS}
  */
-public record RestLimits(long maxBodyBytes, Duration bodyTimeout, Duration headerTimeout, Duration idleTimeout,
+public record RestLimits(BodyLimit bodyLimit, Duration bodyTimeout, Duration headerTimeout, Duration idleTimeout,
         int largeBodies, int waitingLargeBodies) {
 
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
@@ -28,9 +29,7 @@ public record RestLimits(long maxBodyBytes, Duration bodyTimeout, Duration heade
     public static final int DEFAULT_WAITING_LARGE_BODIES = 64;
 
     public RestLimits {
-        if (maxBodyBytes < 1) {
-            throw new IllegalArgumentException("maxBodyBytes must be positive");
-        }
+        requireNonNull(bodyLimit, "bodyLimit is null");
         positive(requireNonNull(bodyTimeout, "bodyTimeout is null"), "bodyTimeout");
         positive(requireNonNull(headerTimeout, "headerTimeout is null"), "headerTimeout");
         positive(requireNonNull(idleTimeout, "idleTimeout is null"), "idleTimeout");
@@ -40,8 +39,8 @@ public record RestLimits(long maxBodyBytes, Duration bodyTimeout, Duration heade
     }
 
     /** The node's defaults with this body limit and body timeout. */
-    public static RestLimits of(long maxBodyBytes, Duration bodyTimeout) {
-        return new RestLimits(maxBodyBytes, bodyTimeout, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    public static RestLimits of(BodyLimit bodyLimit, Duration bodyTimeout) {
+        return new RestLimits(bodyLimit, bodyTimeout, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_LARGE_BODIES, DEFAULT_WAITING_LARGE_BODIES);
     }
 

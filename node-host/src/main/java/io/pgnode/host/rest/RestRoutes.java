@@ -2,9 +2,12 @@ package io.pgnode.host.rest;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Message;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.service.NodeService;
+import io.pgnode.host.wire.BodyLimit;
+import io.pgnode.host.wire.RequestMessages;
 import io.pgnode.host.wire.StatsAnswer;
 import io.pgnode.host.wire.UsersChunkAssembler;
 import io.pgnode.host.wire.WireMapping;
@@ -21,6 +24,7 @@ import io.pgnode.proto.Users;
 import io.pgnode.spi.StatQuery;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -38,28 +42,28 @@ import java.util.TreeSet;
 final class RestRoutes {
 
     private final NodeService service;
-    private final long maxUploadBytes;
+    private final BodyLimit limit;
     private final RoutingHandler routing = Handlers.routing();
     private final Map<String, Set<String>> methodsByPath = new TreeMap<>();
 
-    private RestRoutes(NodeService service, long maxUploadBytes) {
+    private RestRoutes(NodeService service, BodyLimit limit) {
         this.service = requireNonNull(service, "service is null");
-        this.maxUploadBytes = maxUploadBytes;
+        this.limit = requireNonNull(limit, "limit is null");
     }
 
     /**
      * The routing handler; it throws {@link NodeException}s for the caller to answer. Bodies are read before it
      * runs ({@link RequestBodies}).
      *
-     * @param maxUploadBytes the most bytes the chunks of one chunked user upload may have together
+     * @param limit what one request body (or chunked user upload) may cost, on the wire and once parsed
      */
-    static HttpHandler create(NodeService service, long maxUploadBytes) {
-        return new RestRoutes(service, maxUploadBytes).register();
+    static HttpHandler create(NodeService service, BodyLimit limit) {
+        return new RestRoutes(service, limit).register();
     }
 
     private HttpHandler register() {
         routeWithoutBackend(Methods.POST, "/start", exchange -> ProtobufExchange.send(exchange, WireMapping.baseInfo(
-                service.start(WireMapping.startRequest(ProtobufExchange.read(exchange, Backend.parser(), "Backend"))))));
+                service.start(WireMapping.startRequest(read(exchange, Backend.getDefaultInstance()))))));
         route(Methods.PUT, "/stop", exchange -> {
             service.stop();
             ProtobufExchange.sendEmpty(exchange);
@@ -67,7 +71,7 @@ final class RestRoutes {
         routeWithoutBackend(Methods.GET, "/info", exchange -> ProtobufExchange.send(exchange, WireMapping.baseInfo(service.info())));
         route(Methods.GET, "/logs", new LogStreamRoute(service));
         HttpHandler stats = exchange -> {
-            StatQuery query = WireMapping.statQuery(ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest"));
+            StatQuery query = WireMapping.statQuery(read(exchange, StatRequest.getDefaultInstance()));
             StatsAnswer answer = StatsAnswer.collect(service, query);
             if (!ProtobufExchange.send(exchange, answer.encoded()) && answer.tookUsage()) {
                 answer.giveBack();
@@ -77,13 +81,13 @@ final class RestRoutes {
         route(Methods.GET, "/stats/", stats);
         route(Methods.GET, "/stats/latency", exchange -> ProtobufExchange.send(exchange, WireMapping.latencyResponse(
                 service.outboundLatencies(
-                        ProtobufExchange.read(exchange, LatencyRequest.parser(), "LatencyRequest").getName()))));
+                        read(exchange, LatencyRequest.getDefaultInstance()).getName()))));
         route(Methods.GET, "/stats/user/online", exchange -> {
-            String name = ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest").getName();
+            String name = read(exchange, StatRequest.getDefaultInstance()).getName();
             ProtobufExchange.send(exchange, WireMapping.onlineStat(name, service.onlineCount(name)));
         });
         route(Methods.GET, "/stats/user/online_ip", exchange -> {
-            String name = ProtobufExchange.read(exchange, StatRequest.parser(), "StatRequest").getName();
+            String name = read(exchange, StatRequest.getDefaultInstance()).getName();
             ProtobufExchange.send(exchange, WireMapping.onlineIps(name, service.onlineIps(name)));
         });
         // no early 503: backendStats() itself says "failed to get sys stats", which the panel's health check matches
@@ -92,41 +96,38 @@ final class RestRoutes {
         route(Methods.GET, "/stats/system", exchange -> ProtobufExchange.send(exchange,
                 WireMapping.systemStats(service.systemStats())));
         route(Methods.PUT, "/user/sync", exchange -> {
-            service.syncUser(WireMapping.user(ProtobufExchange.read(exchange, User.parser(), "User")));
+            service.syncUser(WireMapping.user(read(exchange, User.getDefaultInstance())));
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync", exchange -> {
-            service.syncUsers(WireMapping.users(ProtobufExchange.read(exchange, Users.parser(), "Users").getUsersList()));
+            service.syncUsers(WireMapping.users(read(exchange, Users.getDefaultInstance()).getUsersList()));
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync/chunked", exchange -> {
-            UsersChunkAssembler assembler = new UsersChunkAssembler(maxUploadBytes);
-            ChunkedUsersBody.read(RequestBody.of(exchange).stream(), assembler::add);
+            UsersChunkAssembler assembler = new UsersChunkAssembler(limit);
+            ChunkedUsersBody.read(RequestBody.of(exchange).stream(), limit, assembler::add);
             service.syncUsers(WireMapping.users(assembler.users()));
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.GET, "/routing/rules", exchange -> ProtobufExchange.send(exchange,
                 WireMapping.routingRules(service.routingRules())));
         route(Methods.PUT, "/routing/rules", exchange -> {
-            AddRoutingRuleRequest request = ProtobufExchange.read(exchange, AddRoutingRuleRequest.parser(),
-                    "AddRoutingRuleRequest");
+            AddRoutingRuleRequest request = read(exchange, AddRoutingRuleRequest.getDefaultInstance());
             service.addRoutingRule(request.getRule(), request.getShouldReset());
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.DELETE, "/routing/rules", exchange -> {
-            service.removeRoutingRule(ProtobufExchange.read(exchange, RemoveRoutingRuleRequest.parser(),
-                    "RemoveRoutingRuleRequest").getRuleTag());
+            service.removeRoutingRule(read(exchange, RemoveRoutingRuleRequest.getDefaultInstance()).getRuleTag());
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.POST, "/routing/balancer", exchange -> ProtobufExchange.send(exchange, WireMapping.balancerInfo(
-                service.balancerInfo(ProtobufExchange.read(exchange, BalancerInfoRequest.parser(), "BalancerInfoRequest")
+                service.balancerInfo(read(exchange, BalancerInfoRequest.getDefaultInstance())
                         .getTag()))));
         route(Methods.POST, "/routing/test", exchange -> ProtobufExchange.send(exchange, WireMapping.routeResult(
                 service.testRoute(WireMapping.routeTest(
-                        ProtobufExchange.read(exchange, TestRouteRequest.parser(), "TestRouteRequest"))))));
+                        read(exchange, TestRouteRequest.getDefaultInstance()))))));
         route(Methods.PUT, "/routing/balancer/override", exchange -> {
-            OverrideBalancerTargetRequest request = ProtobufExchange.read(exchange,
-                    OverrideBalancerTargetRequest.parser(), "OverrideBalancerTargetRequest");
+            OverrideBalancerTargetRequest request = read(exchange, OverrideBalancerTargetRequest.getDefaultInstance());
             service.overrideBalancerTarget(request.getBalancerTag(), request.getTarget());
             ProtobufExchange.sendEmpty(exchange);
         });
@@ -140,6 +141,11 @@ final class RestRoutes {
                     throw new NodeException(ErrorCode.METHOD_NOT_ALLOWED, exchange.getRequestPath() + " does not take "
                             + exchange.getRequestMethod() + "; use " + String.join(" or ", allowed) + ".");
                 });
+    }
+
+    /** The route's request body (received before it runs) as a message like {@code prototype}. */
+    private <T extends Message> T read(HttpServerExchange exchange, T prototype) {
+        return ProtobufExchange.read(exchange, RequestMessages.of(prototype), limit);
     }
 
     /** A route that needs a started backend: 503 before its body is even read when none runs. */

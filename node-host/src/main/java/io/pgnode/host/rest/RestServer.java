@@ -45,7 +45,7 @@ public final class RestServer implements AutoCloseable {
     public static RestServer start(String host, int port, SSLContext sslContext, NodeService service,
             RequestAuthenticator authenticator, RestLimits limits) {
         requireNonNull(authenticator, "authenticator is null");
-        HttpHandler routes = RestRoutes.create(service, limits.maxBodyBytes());
+        HttpHandler routes = RestRoutes.create(service, limits.bodyLimit());
         HttpHandler route = exchange -> serve(exchange, routes);
         RequestBodies bodies = new RequestBodies(limits);
         Undertow undertow = Undertow.builder()
@@ -67,7 +67,7 @@ public final class RestServer implements AutoCloseable {
                 // heap buffers: the JDK's AES-GCM hashes a direct buffer block by block without its intrinsic
                 // (GHASH.processBlocksDirect), which was a quarter of the node's CPU in a 100,000-user stats poll
                 .setDirectBuffers(false)
-                .setHandler(exchange -> accept(exchange, authenticator, bodies, limits.maxBodyBytes(), route))
+                .setHandler(exchange -> accept(exchange, authenticator, bodies, limits.bodyLimit().maxBytes(), route))
                 .build();
         undertow.start();
         RestServer server = new RestServer(undertow);

@@ -1,5 +1,7 @@
 package io.pgnode.host.wire;
 
+import static java.util.Objects.requireNonNull;
+
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.proto.User;
@@ -18,17 +20,20 @@ import java.util.TreeMap;
  */
 public final class UsersChunkAssembler {
 
-    private final long maxBytes;
+    /** The upload as its errors name it. */
+    public static final String UPLOAD = "The chunked user upload";
+
+    private final BodyLimit limit;
     private final NavigableMap<Long, UsersChunk> chunks = new TreeMap<>();
     private long bytes;
     private Long lastIndex;
 
-    /** @param maxBytes the most bytes all chunks together may have (their encoded size) */
-    public UsersChunkAssembler(long maxBytes) {
-        if (maxBytes < 1) {
-            throw new IllegalArgumentException("maxBytes must be positive");
-        }
-        this.maxBytes = maxBytes;
+    /**
+     * @param limit what all chunks together may have on the wire (their encoded size; each transport charges their
+     *     parsed size to the upload's {@link ParseBudget} as it parses them)
+     */
+    public UsersChunkAssembler(BodyLimit limit) {
+        this.limit = requireNonNull(limit, "limit is null");
     }
 
     /**
@@ -37,9 +42,9 @@ public final class UsersChunkAssembler {
      */
     public void add(UsersChunk chunk) {
         bytes += chunk.getSerializedSize();
-        if (bytes > maxBytes) {
+        if (bytes > limit.maxBytes()) {
             chunks.clear();
-            throw BodyLimit.exceeded("The chunked user upload", maxBytes);
+            throw limit.exceeded(UPLOAD);
         }
         long index = chunk.getIndex();
         if (index < 0) {

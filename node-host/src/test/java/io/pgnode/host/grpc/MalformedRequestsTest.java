@@ -6,28 +6,20 @@ import static io.pgnode.host.TestingBackendPlugin.emails;
 import static io.pgnode.host.TestingBackendPlugin.start;
 import static io.pgnode.host.TestingBackendPlugin.user;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptors;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.stub.MetadataUtils;
 import io.pgnode.host.CapturedLogs;
+import io.pgnode.host.CostlyMessages;
+import io.pgnode.host.RawGrpc;
+import io.pgnode.host.RawGrpc.Outcome;
 import io.pgnode.host.TestingBackendPlugin;
 import io.pgnode.host.TestingNode;
+import io.pgnode.host.wire.BodyLimit;
 import io.pgnode.proto.NodeServiceGrpc;
 import io.pgnode.proto.Users;
 import io.pgnode.proto.UsersChunk;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -135,7 +127,8 @@ class MalformedRequestsTest {
 
     @Test
     void aChunkedUploadOverTheLimitInAllIsResourceExhaustedWithBodyTooLarge() {
-        try (TestingNode node = node(SMALL_LIMIT)) {
+        // the wire limit alone: what the chunks cost once parsed is no bound here
+        try (TestingNode node = node(new BodyLimit(SMALL_LIMIT, 64 << 20))) {
             node.grpc().start(start("", user("a@x", "in-1")));
             List<byte[]> chunks = new ArrayList<>();
             for (int index = 0; index < 10; index++) {
@@ -159,9 +152,59 @@ class MalformedRequestsTest {
         }
     }
 
+    @Test
+    void aMessageThatWouldCostFarMoreOnceParsedIsRefusedBeforeItIsParsed() {
+        try (TestingNode node = node(SMALL_LIMIT)) {
+            node.grpc().start(start("", user("a@x", "in-1")));
+
+            // 30,720 empty users: 60 KiB on the wire, about 1.6 MiB parsed (the limit: 320 KiB)
+            Outcome outcome = call(node, "service.NodeService/SyncUsers", CostlyMessages.emptyUsers(60 * 1024));
+
+            assertThat(outcome.status().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(outcome.errorCode()).isEqualTo("BODY_TOO_LARGE");
+            assertThat(outcome.status().getDescription()).startsWith("The Users message would take about ")
+                    .contains("more than this node gives one request (320 KiB");
+            assertThat(emails(node.grpc().getStats(ALL_USERS))).containsExactly("a@x");
+            assertThat(grpcLog).extracting(LogRecord::getMessage).isEmpty();
+        }
+    }
+
+    @Test
+    void anUploadIsChargedForAllItsChunksOnceParsedAndAUserStreamForEachUser() {
+        try (TestingNode node = node(SMALL_LIMIT)) {
+            node.grpc().start(start("", user("a@x", "in-1")));
+            // each chunk alone is within the parsed limit (about 280 KiB of 320), and all are 30 KiB on the wire
+            byte[][] chunks = {CostlyMessages.emptyUsersChunk(0, 10 * 1024),
+                    CostlyMessages.emptyUsersChunk(1, 10 * 1024), CostlyMessages.emptyUsersChunk(2, 10 * 1024)};
+
+            Outcome upload = call(node, "service.NodeService/SyncUsersChunked", chunks);
+
+            assertThat(upload.status().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(upload.errorCode()).isEqualTo("BODY_TOO_LARGE");
+            assertThat(upload.status().getDescription()).startsWith("The chunked user upload would take about ");
+            assertThat(emails(node.grpc().getStats(ALL_USERS))).containsExactly("a@x");
+
+            // SyncUser applies each user as it comes: 300 users of 40 inbounds (about 700 KiB parsed in all) go in
+            String[] inbounds = new String[40];
+            java.util.Arrays.setAll(inbounds, i -> "in-" + i);
+            byte[][] users = new byte[300][];
+            for (int i = 0; i < users.length; i++) {
+                users[i] = user("u" + i + "@x", inbounds).toByteArray();
+            }
+            Outcome stream = call(node, "service.NodeService/SyncUser", users);
+
+            assertThat(stream.status().getCode()).isEqualTo(Status.Code.OK);
+            assertThat(node.grpc().getStats(ALL_USERS).getStatsCount()).isEqualTo(301);
+        }
+    }
+
     private TestingNode node(int maxMessageBytes) {
+        return node(BodyLimit.ofBytes(maxMessageBytes));
+    }
+
+    private TestingNode node(BodyLimit limit) {
         return TestingNode.builder().pluginsDir(TestingBackendPlugin.pluginsDir(temp))
-                .grpcLimits(limits -> new GrpcLimits(maxMessageBytes, limits.pingInterval(), limits.pingTimeout()))
+                .grpcLimits(limits -> new GrpcLimits(limit, limits.pingInterval(), limits.pingTimeout()))
                 .start();
     }
 
@@ -173,52 +216,7 @@ class MalformedRequestsTest {
         return users.build();
     }
 
-    /** How a call ended: its status and the node's error-code trailer (null if none). */
-    private record Outcome(Status status, String errorCode) {}
-
-    /** Sends the messages as they are to the method, half-closes, and waits for the call's end. */
     private static Outcome call(TestingNode node, String fullMethodName, byte[]... messages) {
-        MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNKNOWN)
-                .setFullMethodName(fullMethodName)
-                .setRequestMarshaller(BytesMarshaller.INSTANCE)
-                .setResponseMarshaller(BytesMarshaller.INSTANCE)
-                .build();
-        Metadata key = new Metadata();
-        key.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), node.apiKey());
-        Channel channel = ClientInterceptors.intercept(node.channel(), MetadataUtils.newAttachHeadersInterceptor(key));
-        ClientCall<byte[], byte[]> call = channel.newCall(method, CallOptions.DEFAULT);
-        List<Outcome> end = new CopyOnWriteArrayList<>();
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                end.add(new Outcome(status, trailers.get(GrpcErrors.ERROR_CODE)));
-            }
-        }, new Metadata());
-        call.request(Integer.MAX_VALUE);
-        for (byte[] message : messages) {
-            call.sendMessage(message);
-        }
-        call.halfClose();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> !end.isEmpty());
-        return end.get(0);
-    }
-
-    private enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-        INSTANCE;
-
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        return RawGrpc.to(node).call(fullMethodName, messages);
     }
 }

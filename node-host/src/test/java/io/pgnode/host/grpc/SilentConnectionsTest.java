@@ -19,7 +19,7 @@ class SilentConnectionsTest {
     void aConnectionThatNeverSendsThePrefaceIsClosed() throws IOException {
         try (TestingNode node = TestingNode.builder()
                 // the shortest ping interval grpc-java allows
-                .grpcLimits(limits -> new GrpcLimits(limits.maxMessageBytes(), Duration.ofSeconds(10),
+                .grpcLimits(limits -> new GrpcLimits(limits.bodyLimit(), Duration.ofSeconds(10),
                         Duration.ofMillis(500)))
                 .start();
                 Socket tcp = new Socket("127.0.0.1", node.grpcPort());

@@ -14,6 +14,8 @@ import io.pgnode.proto.StatRequest;
 import io.pgnode.proto.StatType;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -70,6 +72,36 @@ class LogReadersTest {
         rest.stop();
         assertThat(rest.info().getStarted()).isFalse();
         assertThat(rest.start(start("", user("b@x", "in-1"))).getStarted()).isTrue();
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void readersThatStayHoldNoWorkerAllGetTheNextLineAndAStopEndsTheirStreams() {
+        List<TestingLogStream> readers = new ArrayList<>();
+        try {
+            for (int i = 0; i < READERS; i++) {
+                readers.add(rest.logs(i % 2 == 1));
+            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(node::logReaderCount, count -> count == READERS);
+
+            // three times as many open streams as workers, and every route still has a worker
+            assertThat(rest.info().getStarted()).isTrue();
+            assertThat(rest.stats(StatRequest.newBuilder().setType(StatType.UsersStat).build()).getStatsCount())
+                    .isOne();
+            rest.outboundsLatency(TestingBackendPlugin.say("to everyone"));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> readers.stream().allMatch(reader -> reader.lines().contains("to everyone")
+                            || reader.lines().contains("data: to everyone")));
+
+            rest.stop();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> readers.stream().allMatch(TestingLogStream::isFinished));
+        } finally {
+            readers.forEach(TestingLogStream::close);
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(node::logReaderCount, count -> count == 0);
     }
 
     @Test

@@ -269,7 +269,7 @@ class RestApiTest {
     @Test
     void aBodyOverTheLimitIs413AndChangesNothing() {
         // a Users message whose one user claims more bytes than the node takes: a valid start, then too much
-        byte[] tooBig = new byte[(int) BodyLimit.forThisJvm() + 1];
+        byte[] tooBig = new byte[(int) BodyLimit.forThisJvm().maxBytes() + 1];
         tooBig[0] = 0x0a;
         tooBig[1] = (byte) 0xff;
         tooBig[2] = (byte) 0xff;

@@ -111,7 +111,7 @@ class SlowClientsTest {
 
     @Test
     void headersThatNeverEndAndConnectionsThatSendNothingAreClosed() throws Exception {
-        try (TestingNode node = node(limits -> new RestLimits(limits.maxBodyBytes(), limits.bodyTimeout(),
+        try (TestingNode node = node(limits -> new RestLimits(limits.bodyLimit(), limits.bodyTimeout(),
                 Duration.ofSeconds(1), Duration.ofSeconds(2), limits.largeBodies(), limits.waitingLargeBodies()))) {
             try (RawHttps dribbling = RawHttps.connect(node, node.restPort());
                     RawHttps silent = RawHttps.connect(node, node.restPort());
@@ -132,7 +132,7 @@ class SlowClientsTest {
     }
 
     private static RestLimits withBodyTimeout(RestLimits limits, Duration timeout) {
-        return new RestLimits(limits.maxBodyBytes(), timeout, limits.headerTimeout(), limits.idleTimeout(),
+        return new RestLimits(limits.bodyLimit(), timeout, limits.headerTimeout(), limits.idleTimeout(),
                 limits.largeBodies(), limits.waitingLargeBodies());
     }
 

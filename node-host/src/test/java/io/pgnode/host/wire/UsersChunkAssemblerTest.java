@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class UsersChunkAssemblerTest {
 
-    private final UsersChunkAssembler assembler = new UsersChunkAssembler(BodyLimit.CONTRACT_MAX_BYTES);
+    private final UsersChunkAssembler assembler = new UsersChunkAssembler(BodyLimit.forMaxHeap(1L << 30));
 
     @Test
     void joinsTheUsersInIndexOrderWhateverTheArrivalOrder() {
@@ -75,7 +75,8 @@ class UsersChunkAssemblerTest {
     void chunksBeyondTheLimitTogetherAreTooLargeAndAreDropped() {
         UsersChunk first = chunk(0, false, "a", "b");
         UsersChunk second = chunk(1, false, "c", "d");
-        UsersChunkAssembler small = new UsersChunkAssembler(first.getSerializedSize() + second.getSerializedSize());
+        UsersChunkAssembler small = new UsersChunkAssembler(
+                BodyLimit.ofBytes(first.getSerializedSize() + second.getSerializedSize()));
         small.add(first);
         small.add(second);
 
