@@ -74,17 +74,60 @@ final class RequestParsing {
         }
     }
 
-    /** Parses one request message with its protobuf parser, within the size limit. */
-    private record RequestParser<Q>(Parser<Q> parser, String messageName, long maxBytes) {
+    /**
+     * A request marshaller whose messages the call takes as decoded from their wire bytes by the marshaller itself
+     * (not a protobuf message object: see {@link EncodedUsersMarshaller}).
+     */
+    interface WireBytesMarshaller<Q> extends MethodDescriptor.Marshaller<Q> {
+
+        /** The message's protobuf name, for errors. */
+        String messageName();
+
+        /** The message in {@code bytes}, which it may keep. */
+        Q decode(byte[] bytes) throws InvalidProtocolBufferException;
+    }
+
+    /** Reads one request message: from a stream of known length, or from the bytes of a compressed one. */
+    private interface Decoder<Q> {
+        Q fromStream(InputStream message) throws IOException;
+
+        Q fromBytes(byte[] bytes) throws InvalidProtocolBufferException;
+    }
+
+    /** Parses one request message with its protobuf parser (or its {@link WireBytesMarshaller}), within the size limit. */
+    private record RequestParser<Q>(Decoder<Q> decoder, String messageName, long maxBytes) {
 
         @SuppressWarnings("unchecked")
         static <Q> RequestParser<Q> of(MethodDescriptor<Q, ?> method, long maxBytes) {
+            if (method.getRequestMarshaller() instanceof WireBytesMarshaller<Q> wire) {
+                return new RequestParser<>(new Decoder<>() {
+                    @Override
+                    public Q fromStream(InputStream message) throws IOException {
+                        return wire.decode(message.readAllBytes());
+                    }
+
+                    @Override
+                    public Q fromBytes(byte[] bytes) throws InvalidProtocolBufferException {
+                        return wire.decode(bytes);
+                    }
+                }, wire.messageName(), maxBytes);
+            }
             if (!(method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<Q> prototypes)
                     || !(prototypes.getMessagePrototype() instanceof Message prototype)) {
                 throw new IllegalArgumentException(method.getFullMethodName() + " does not take protobuf messages");
             }
-            return new RequestParser<>((Parser<Q>) prototype.getParserForType(),
-                    prototype.getDescriptorForType().getName(), maxBytes);
+            Parser<Q> parser = (Parser<Q>) prototype.getParserForType();
+            return new RequestParser<>(new Decoder<>() {
+                @Override
+                public Q fromStream(InputStream message) throws IOException {
+                    return parser.parseFrom(message);
+                }
+
+                @Override
+                public Q fromBytes(byte[] bytes) throws InvalidProtocolBufferException {
+                    return parser.parseFrom(bytes);
+                }
+            }, prototype.getDescriptorForType().getName(), maxBytes);
         }
 
         Q parse(InputStream message) {
@@ -93,14 +136,14 @@ final class RequestParsing {
                     if (message.available() > maxBytes) {
                         throw tooLarge();
                     }
-                    return parser.parseFrom(message);
+                    return decoder.fromStream(message);
                 }
                 // a compressed message: its size shows as it is inflated
                 byte[] bytes = message.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE));
                 if (bytes.length > maxBytes) {
                     throw tooLarge();
                 }
-                return parser.parseFrom(bytes);
+                return decoder.fromBytes(bytes);
             } catch (InvalidProtocolBufferException e) {
                 throw new NodeException(ErrorCode.INVALID_PROTOBUF,
                         "The request is not a valid " + messageName + " protobuf message (" + e.getMessage() + ").");

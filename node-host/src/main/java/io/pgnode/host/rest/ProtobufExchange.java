@@ -6,11 +6,13 @@ import com.google.protobuf.Parser;
 import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.wire.EncodedStats;
+import io.pgnode.host.wire.EncodedUsers;
 import io.pgnode.proto.Empty;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 
 /** Protobuf request and response bodies of the REST transport. Runs on worker threads. */
 final class ProtobufExchange {
@@ -29,9 +31,26 @@ final class ProtobufExchange {
             byte[] bytes = body.singleArray();
             return bytes != null ? parser.parseFrom(bytes) : parser.parseFrom(body.stream());
         } catch (InvalidProtocolBufferException e) {
-            throw new NodeException(ErrorCode.INVALID_PROTOBUF, "The request body is not a valid " + messageName
-                    + " protobuf message (" + e.getMessage() + ").");
+            throw notValid(messageName, e);
         }
+    }
+
+    /** A full sync's body kept as its bytes and read one user at a time (see {@link EncodedUsers}). */
+    static EncodedUsers readUsers(HttpServerExchange exchange) {
+        RequestBody body = RequestBody.of(exchange);
+        try {
+            byte[] bytes = body.singleArray();
+            return EncodedUsers.of(bytes != null ? bytes : body.stream().readAllBytes());
+        } catch (InvalidProtocolBufferException e) {
+            throw notValid("Users", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a request body in memory could not be read", e);
+        }
+    }
+
+    private static NodeException notValid(String messageName, InvalidProtocolBufferException e) {
+        return new NodeException(ErrorCode.INVALID_PROTOBUF, "The request body is not a valid " + messageName
+                + " protobuf message (" + e.getMessage() + ").");
     }
 
     /** Writes the message straight into the response (a stats answer of 100,000 users is ~10 MB). */
