@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import io.pgnode.host.service.NodeService;
 import io.pgnode.host.wire.BodyLimit;
 import io.pgnode.host.wire.EncodedStats;
+import io.pgnode.host.wire.EncodedUsers;
 import io.pgnode.host.wire.StatsAnswer;
 import io.pgnode.host.wire.UsersChunkAssembler;
 import io.pgnode.host.wire.WireMapping;
@@ -38,6 +39,7 @@ import io.pgnode.proto.TestRouteRequest;
 import io.pgnode.proto.User;
 import io.pgnode.proto.UsersChunk;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -103,21 +105,27 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
 
     /**
      * The generated definition, except that GetStats answers with the StatResponse {@link NodeService#stats}
-     * already encoded (the same method on the wire: same name, same bytes). What the server serves.
+     * already encoded, and SyncUsers takes its Users message as bytes read one user at a time
+     * ({@link EncodedUsers}); the same methods on the wire: same names, same bytes. What the server serves.
      */
     ServerServiceDefinition definition() {
         ServerServiceDefinition generated = bindService();
         MethodDescriptor<StatRequest, StatResponse> getStats = NodeServiceGrpc.getGetStatsMethod();
         MethodDescriptor<StatRequest, EncodedStats> getStatsEncoded = getStats.toBuilder(
                 getStats.getRequestMarshaller(), EncodedStatsMarshaller.INSTANCE).build();
+        MethodDescriptor<io.pgnode.proto.Users, Empty> syncUsers = NodeServiceGrpc.getSyncUsersMethod();
+        MethodDescriptor<EncodedUsers, Empty> syncEncodedUsers = syncUsers.toBuilder(
+                EncodedUsersMarshaller.INSTANCE, syncUsers.getResponseMarshaller()).build();
+        Set<String> replaced = Set.of(getStats.getFullMethodName(), syncUsers.getFullMethodName());
         ServerServiceDefinition.Builder definition =
                 ServerServiceDefinition.builder(generated.getServiceDescriptor().getName());
         for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
-            if (!method.getMethodDescriptor().getFullMethodName().equals(getStats.getFullMethodName())) {
+            if (!replaced.contains(method.getMethodDescriptor().getFullMethodName())) {
                 definition.addMethod(method);
             }
         }
         definition.addMethod(getStatsEncoded, ServerCalls.asyncUnaryCall(this::getEncodedStats));
+        definition.addMethod(syncEncodedUsers, ServerCalls.asyncUnaryCall(this::syncEncodedUsers));
         return definition.build();
     }
 
@@ -201,10 +209,10 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
         }, () -> {});
     }
 
-    @Override
-    public void syncUsers(io.pgnode.proto.Users request, StreamObserver<Empty> response) {
+    /** SyncUsers, served by {@link #definition()} with the message's bytes instead of the parsed message. */
+    private void syncEncodedUsers(EncodedUsers request, StreamObserver<Empty> response) {
         backendCall(response, () -> {
-            service.syncUsers(WireMapping.users(request.getUsersList()));
+            service.syncUsers(WireMapping.users(request));
             return Empty.getDefaultInstance();
         });
     }

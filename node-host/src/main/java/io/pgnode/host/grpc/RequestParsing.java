@@ -86,22 +86,43 @@ final class RequestParsing {
     }
 
     /**
+     * A request marshaller whose messages the call takes as decoded from their wire bytes by the marshaller itself
+     * (not a protobuf message object: see {@link EncodedUsersMarshaller}). Such a message holds its bytes, not
+     * parsed objects, so only the wire limit applies to it.
+     */
+    interface WireBytesMarshaller<Q> extends MethodDescriptor.Marshaller<Q> {
+
+        /** The message's protobuf name, for errors. */
+        String messageName();
+
+        /** The message in {@code bytes}, which it may keep. */
+        Q decode(byte[] bytes) throws InvalidProtocolBufferException;
+    }
+
+    /** Turns one request message's bytes into what the call takes, charging what it keeps parsed to the budget. */
+    private interface Decoder<Q> {
+        Q decode(byte[] bytes, ParseBudget budget) throws InvalidProtocolBufferException;
+    }
+
+    /**
      * Parses the request messages of one method within the limit.
      *
      * @param upload the name an upload's errors give it, or null when each message is a request of its own
      */
-    private record RequestParser<Q>(RequestMessages<? extends Message> messages, BodyLimit limit, String upload) {
+    private record RequestParser<Q>(Decoder<Q> decoder, String messageName, BodyLimit limit, String upload) {
 
+        @SuppressWarnings("unchecked") // the method's prototype is a Q
         static <Q> RequestParser<Q> of(MethodDescriptor<Q, ?> method, BodyLimit limit, String upload) {
+            if (method.getRequestMarshaller() instanceof WireBytesMarshaller<Q> wire) {
+                return new RequestParser<>((bytes, budget) -> wire.decode(bytes), wire.messageName(), limit, upload);
+            }
             if (!(method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<Q> prototypes)
                     || !(prototypes.getMessagePrototype() instanceof Message prototype)) {
                 throw new IllegalArgumentException(method.getFullMethodName() + " does not take protobuf messages");
             }
-            return new RequestParser<>(RequestMessages.of(prototype), limit, upload);
-        }
-
-        private String messageName() {
-            return messages.messageName();
+            RequestMessages<? extends Message> messages = RequestMessages.of(prototype);
+            return new RequestParser<>((bytes, budget) -> (Q) messages.parse(bytes, budget), messages.messageName(),
+                    limit, upload);
         }
 
         /** The budget of a call: the upload's, or null when each message has its own. */
@@ -109,7 +130,6 @@ final class RequestParsing {
             return upload == null ? null : new ParseBudget(limit, upload);
         }
 
-        @SuppressWarnings("unchecked") // the method's prototype is a Q
         Q parse(InputStream message, ParseBudget callBudget) {
             long maxBytes = limit.maxBytes();
             try {
@@ -122,13 +142,13 @@ final class RequestParsing {
                     throw tooLarge();
                 }
                 ParseBudget budget = callBudget != null ? callBudget : new ParseBudget(limit, what());
-                return (Q) messages.parse(bytes, budget);
+                return decoder.decode(bytes, budget);
             } catch (InvalidProtocolBufferException e) {
                 throw new NodeException(ErrorCode.INVALID_PROTOBUF,
-                        "The request is not a valid " + messageName() + " protobuf message (" + e.getMessage() + ").");
+                        "The request is not a valid " + messageName + " protobuf message (" + e.getMessage() + ").");
             } catch (IOException e) {
                 throw new NodeException(ErrorCode.INVALID_PROTOBUF,
-                        "The " + messageName() + " request could not be read: " + e.getMessage());
+                        "The " + messageName + " request could not be read: " + e.getMessage());
             }
         }
 

@@ -6,6 +6,7 @@ import io.pgnode.host.error.ErrorCode;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.wire.BodyLimit;
 import io.pgnode.host.wire.EncodedStats;
+import io.pgnode.host.wire.EncodedUsers;
 import io.pgnode.host.wire.ParseBudget;
 import io.pgnode.host.wire.RequestMessages;
 import io.pgnode.proto.Empty;
@@ -30,9 +31,25 @@ final class ProtobufExchange {
         try {
             return messages.parse(RequestBody.of(exchange).bytes(), new ParseBudget(limit, BodyReception.WHAT));
         } catch (InvalidProtocolBufferException e) {
-            throw new NodeException(ErrorCode.INVALID_PROTOBUF, "The request body is not a valid "
-                    + messages.messageName() + " protobuf message (" + e.getMessage() + ").");
+            throw notValid(messages.messageName(), e);
         }
+    }
+
+    /**
+     * A full sync's body kept as its bytes and read one user at a time (see {@link EncodedUsers}); it holds no
+     * parsed users, so only the wire limit (already applied on reception) bounds it.
+     */
+    static EncodedUsers readUsers(HttpServerExchange exchange) {
+        try {
+            return EncodedUsers.of(RequestBody.of(exchange).bytes());
+        } catch (InvalidProtocolBufferException e) {
+            throw notValid("Users", e);
+        }
+    }
+
+    private static NodeException notValid(String messageName, InvalidProtocolBufferException e) {
+        return new NodeException(ErrorCode.INVALID_PROTOBUF, "The request body is not a valid " + messageName
+                + " protobuf message (" + e.getMessage() + ").");
     }
 
     /** Writes the message straight into the response (a stats answer of 100,000 users is ~10 MB). */

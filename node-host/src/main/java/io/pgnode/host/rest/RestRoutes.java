@@ -20,7 +20,6 @@ import io.pgnode.proto.RemoveRoutingRuleRequest;
 import io.pgnode.proto.StatRequest;
 import io.pgnode.proto.TestRouteRequest;
 import io.pgnode.proto.User;
-import io.pgnode.proto.Users;
 import io.pgnode.spi.StatQuery;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
@@ -100,7 +99,7 @@ final class RestRoutes {
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync", exchange -> {
-            service.syncUsers(WireMapping.users(read(exchange, Users.getDefaultInstance()).getUsersList()));
+            service.syncUsers(WireMapping.users(ProtobufExchange.readUsers(exchange)));
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync/chunked", exchange -> {

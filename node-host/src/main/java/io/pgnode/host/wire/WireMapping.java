@@ -67,6 +67,18 @@ public final class WireMapping {
         return new MappedUsers(users);
     }
 
+    /**
+     * A full sync's users for the backend, read from the message's bytes as the backend goes through them (see
+     * {@link EncodedUsers}): checked now as {@link #users(List)} checks them.
+     */
+    public static List<User> users(EncodedUsers users) {
+        int without = users.firstWithoutEmail();
+        if (without >= 0) {
+            throw missingEmail("User number " + (without + 1) + " of " + users.size());
+        }
+        return new MappedUsers(users);
+    }
+
     private static final class MappedUsers extends AbstractList<User> implements RandomAccess {
         private final List<io.pgnode.proto.User> users;
 

@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,23 +64,30 @@ final class UserDiff {
     }
 
     /**
-     * Collects a diff as the wanted users come: it keeps the users that change and the emails it saw, never the
-     * whole wanted set (a sync of 100,000 users with 1% changed keeps 1,000 entries).
+     * Collects a diff as the wanted users come: it keeps the users that change and which current users it saw,
+     * never the whole wanted set (a sync of 100,000 users with 1% changed keeps 1,000 entries).
+     *
+     * <p>The current users seen are kept by identity, in one array without an object per entry and without the
+     * request's copies of their emails: a wanted user that is not kept is garbage before the next young
+     * collection. (Only current users can be missing from a full set, so only they need to be remembered.)
      */
     static final class Builder {
 
         private final Map<String, UserEntry> current;
         private final Map<String, UserEntry> changed = new LinkedHashMap<>();
-        private final Set<String> seen = new HashSet<>();
+        private final Set<UserEntry> seen;
 
         private Builder(Map<String, UserEntry> current) {
             this.current = requireNonNull(current, "current is null");
+            this.seen = Collections.newSetFromMap(new IdentityHashMap<>(current.size()));
         }
 
         /** One wanted user; a later entry for the same email replaces an earlier one. */
         void want(UserEntry entry) {
-            seen.add(entry.email());
             UserEntry now = current.get(entry.email());
+            if (now != null) {
+                seen.add(now);
+            }
             if (now != null && now.hasSameAccountsAs(entry)) {
                 changed.remove(entry.email());
             } else {
@@ -98,7 +107,7 @@ final class UserDiff {
             });
             if (fullSet) {
                 for (UserEntry now : current.values()) {
-                    if (!seen.contains(now.email()) && !untouched.contains(now.email())) {
+                    if (!seen.contains(now) && !untouched.contains(now.email())) {
                         now.accounts().forEach((tag, account) -> changes.add(new Change(tag, now.email(), account, null)));
                         changed.put(now.email(), new UserEntry(now.email(), Map.of()));
                     }

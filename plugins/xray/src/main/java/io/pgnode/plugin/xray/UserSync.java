@@ -58,6 +58,7 @@ final class UserSync {
         Map<String, String> invalid = config.resolveEach(given, flavor, wanted::want);
         problems.skipped(invalid);
         UserDiff diff = wanted.build(fullSet, invalid.keySet());
+        long compared = System.nanoTime();
         boolean unreachable = false;
         if (diff.isEmpty()) {
             log.debug("user sync of {} users: nothing changed", given.size());
@@ -74,8 +75,9 @@ final class UserSync {
             unreachable = applyLive(running, diff, problems);
         }
         log.atLevel(fullSet ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG)
-                .log("user sync: {} changes for {} users in {} ms", diff.changes().size(), diff.changedEmails().size(),
-                        (System.nanoTime() - began) / 1_000_000);
+                .log("user sync: {} changes for {} users in {} ms ({} users compared in {} ms)", diff.changes().size(),
+                        diff.changedEmails().size(), (System.nanoTime() - began) / 1_000_000, given.size(),
+                        (compared - began) / 1_000_000);
         return new Result(problems, unreachable);
     }
 
@@ -91,6 +93,9 @@ final class UserSync {
         boolean unreachable = false;
         for (LiveUserUpdater.Outcome outcome : outcomes) {
             if (outcome.coreUnreachable()) {
+                if (!unreachable) {
+                    log.warn("the core stopped answering during a user sync: {}", outcome.errorText());
+                }
                 // the wanted state goes into the table; the restart renders it into the new core
                 users.record(outcome.change(), true, outcome.change().added() != null);
                 unreachable = true;

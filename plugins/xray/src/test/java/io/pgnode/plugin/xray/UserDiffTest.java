@@ -74,6 +74,20 @@ class UserDiffTest {
     }
 
     @Test
+    void aFullSetKnowsItsUsersByEmailNotByTheObjectsTheTableHolds() {
+        // the wanted users come from the request: other strings, other entries than the table's, some twice
+        Map<String, UserEntry> current = table(entry("a", "vmess", A1), entry("b", "vmess", A1), entry("c", "vmess", A1));
+        List<UserEntry> wanted = List.of(entry(new String("a"), "vmess", A1), entry(new String("c"), "vmess", A2),
+                entry(new String("a"), "vmess", A1));
+
+        UserDiff diff = UserDiff.between(current, wanted, true, Set.of());
+
+        assertThat(diff.changes()).containsExactlyInAnyOrder(
+                new UserDiff.Change("vmess", "b", A1, null),
+                new UserDiff.Change("vmess", "c", A1, A2));
+    }
+
+    @Test
     void usersSentWithInvalidCredentialsStayAsTheyAre() {
         Map<String, UserEntry> current = table(entry("a", "vmess", A1), entry("bad", "vmess", A2));
 

@@ -1,0 +1,39 @@
+package io.pgnode.host.grpc;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.pgnode.host.wire.EncodedUsers;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * SyncUsers' request as the node takes it: the {@code Users} message's bytes, read one user at a time as the
+ * backend applies them ({@link EncodedUsers}), instead of the parsed message. The method on the wire is the same.
+ */
+enum EncodedUsersMarshaller implements RequestParsing.WireBytesMarshaller<EncodedUsers> {
+    INSTANCE;
+
+    @Override
+    public String messageName() {
+        return "Users";
+    }
+
+    @Override
+    public EncodedUsers decode(byte[] bytes) throws InvalidProtocolBufferException {
+        return EncodedUsers.of(bytes);
+    }
+
+    @Override
+    public InputStream stream(EncodedUsers users) {
+        return users.newInput();
+    }
+
+    /** Only for a server without {@link RequestParsing}, which hands over every message as it came. */
+    @Override
+    public EncodedUsers parse(InputStream stream) {
+        try {
+            return EncodedUsers.of(stream.readAllBytes());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read a Users message: " + e.getMessage(), e);
+        }
+    }
+}
