@@ -39,8 +39,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class CoreApiClient implements AutoCloseable {
 
-    /** One AlterInbound call, counted from when it is sent (at most {@link LiveUserUpdater#MAX_IN_FLIGHT} are). */
-    static final Duration ALTER_DEADLINE = Duration.ofSeconds(5);
+    /**
+     * One AlterInbound call, counted from when it is sent (at most {@link LiveUserUpdater#MAX_IN_FLIGHT} are). A
+     * missed one makes the sync give the core up and restart it with the full set (every connection dropped), so
+     * it is generous: a core on a machine under load (load average 10 on 2 cores) missed 5 s with calls that
+     * all succeeded later.
+     */
+    static final Duration ALTER_DEADLINE = Duration.ofSeconds(15);
     /** A read of one counter or of figures: GetStats, GetSysStats, online stats. */
     static final Duration READ_DEADLINE = Duration.ofSeconds(5);
     /** A QueryStats, which may hold every counter of 100,000 users. */
