@@ -1,7 +1,9 @@
 package io.pgnode.host.grpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.pgnode.host.wire.BodyLimit;
 import io.pgnode.host.wire.EncodedUsers;
+import io.pgnode.host.wire.ParseBudget;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -18,8 +20,8 @@ enum EncodedUsersMarshaller implements RequestParsing.WireBytesMarshaller<Encode
     }
 
     @Override
-    public EncodedUsers decode(byte[] bytes) throws InvalidProtocolBufferException {
-        return EncodedUsers.of(bytes);
+    public EncodedUsers decode(byte[] bytes, ParseBudget budget) throws InvalidProtocolBufferException {
+        return EncodedUsers.of(bytes, budget);
     }
 
     @Override
@@ -31,7 +33,7 @@ enum EncodedUsersMarshaller implements RequestParsing.WireBytesMarshaller<Encode
     @Override
     public EncodedUsers parse(InputStream stream) {
         try {
-            return EncodedUsers.of(stream.readAllBytes());
+            return EncodedUsers.of(stream.readAllBytes(), new ParseBudget(BodyLimit.forThisJvm(), "The Users message"));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read a Users message: " + e.getMessage(), e);
         }

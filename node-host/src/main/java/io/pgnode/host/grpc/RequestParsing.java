@@ -87,16 +87,15 @@ final class RequestParsing {
 
     /**
      * A request marshaller whose messages the call takes as decoded from their wire bytes by the marshaller itself
-     * (not a protobuf message object: see {@link EncodedUsersMarshaller}). Such a message holds its bytes, not
-     * parsed objects, so only the wire limit applies to it.
+     * (not a protobuf message object: see {@link EncodedUsersMarshaller}).
      */
     interface WireBytesMarshaller<Q> extends MethodDescriptor.Marshaller<Q> {
 
         /** The message's protobuf name, for errors. */
         String messageName();
 
-        /** The message in {@code bytes}, which it may keep. */
-        Q decode(byte[] bytes) throws InvalidProtocolBufferException;
+        /** The message in {@code bytes}, which it may keep, once {@code budget} took what it will cost. */
+        Q decode(byte[] bytes, ParseBudget budget) throws InvalidProtocolBufferException;
     }
 
     /** Turns one request message's bytes into what the call takes, charging what it keeps parsed to the budget. */
@@ -114,7 +113,7 @@ final class RequestParsing {
         @SuppressWarnings("unchecked") // the method's prototype is a Q
         static <Q> RequestParser<Q> of(MethodDescriptor<Q, ?> method, BodyLimit limit, String upload) {
             if (method.getRequestMarshaller() instanceof WireBytesMarshaller<Q> wire) {
-                return new RequestParser<>((bytes, budget) -> wire.decode(bytes), wire.messageName(), limit, upload);
+                return new RequestParser<>(wire::decode, wire.messageName(), limit, upload);
             }
             if (!(method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<Q> prototypes)
                     || !(prototypes.getMessagePrototype() instanceof Message prototype)) {

@@ -35,13 +35,10 @@ final class ProtobufExchange {
         }
     }
 
-    /**
-     * A full sync's body kept as its bytes and read one user at a time (see {@link EncodedUsers}); it holds no
-     * parsed users, so only the wire limit (already applied on reception) bounds it.
-     */
-    static EncodedUsers readUsers(HttpServerExchange exchange) {
+    /** A full sync's body kept as its bytes and read one user at a time (see {@link EncodedUsers}), within the limit. */
+    static EncodedUsers readUsers(HttpServerExchange exchange, BodyLimit limit) {
         try {
-            return EncodedUsers.of(RequestBody.of(exchange).bytes());
+            return EncodedUsers.of(RequestBody.of(exchange).bytes(), new ParseBudget(limit, BodyReception.WHAT));
         } catch (InvalidProtocolBufferException e) {
             throw notValid("Users", e);
         }

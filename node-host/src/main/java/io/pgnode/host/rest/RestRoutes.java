@@ -99,7 +99,7 @@ final class RestRoutes {
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync", exchange -> {
-            service.syncUsers(WireMapping.users(ProtobufExchange.readUsers(exchange)));
+            service.syncUsers(WireMapping.users(ProtobufExchange.readUsers(exchange, limit)));
             ProtobufExchange.sendEmpty(exchange);
         });
         route(Methods.PUT, "/users/sync/chunked", exchange -> {

@@ -26,7 +26,8 @@ import java.util.RandomAccess;
  *
  * <p>The message is checked when it is taken ({@link #of}): every user must parse, so a message that does not is
  * refused before anything is applied, as a parsed one would be. Reading a user then parses it again; no error is
- * left for that.
+ * left for that. It is charged to the request's {@link ParseBudget} as if parsed all at once: the backend ends up
+ * holding every user, so a message too big to parse is still too big to take.
  */
 public final class EncodedUsers extends AbstractList<User> implements RandomAccess {
 
@@ -46,13 +47,16 @@ public final class EncodedUsers extends AbstractList<User> implements RandomAcce
     }
 
     /**
-     * The message in {@code bytes}, which it keeps (not copied: the caller hands them over and never changes them).
-     * Fields other than the users are skipped, as protobuf skips unknown fields.
+     * The message in {@code bytes}, which it keeps (not copied: the caller hands them over and never changes them),
+     * once the budget took its estimated parsed size. Fields other than the users are skipped, as protobuf skips
+     * unknown fields.
      *
+     * @throws io.pgnode.host.error.NodeException {@code BODY_TOO_LARGE} when the budget does not cover it
      * @throws InvalidProtocolBufferException when the bytes are not a valid {@code Users} message
      */
-    public static EncodedUsers of(byte[] bytes) throws InvalidProtocolBufferException {
+    public static EncodedUsers of(byte[] bytes, ParseBudget budget) throws InvalidProtocolBufferException {
         requireNonNull(bytes, "bytes is null");
+        budget.charge(ParsedSize.of(Users.getDescriptor(), bytes));
         int[] offsets = new int[16];
         int[] lengths = new int[16];
         int count = 0;

@@ -32,12 +32,12 @@ class EncodedUsersTest {
                 .addUsers(user("a@x", "id-a2", "in-1"))
                 .build();
 
-        EncodedUsers encoded = EncodedUsers.of(message.toByteArray());
+        EncodedUsers encoded = EncodedUsers.of(message.toByteArray(), anyBudget());
 
         assertThat(encoded).containsExactlyElementsOf(message.getUsersList());
         assertThat(encoded.get(2)).isEqualTo(message.getUsers(2)); // read again: the same
         assertThat(WireMapping.users(encoded)).containsExactlyElementsOf(WireMapping.users(message.getUsersList()));
-        assertThat(EncodedUsers.of(new byte[0])).isEmpty();
+        assertThat(EncodedUsers.of(new byte[0], anyBudget())).isEmpty();
     }
 
     @Test
@@ -50,7 +50,7 @@ class EncodedUsersTest {
         out.writeMessage(1, user("b@x", "id-b", "in-1"));
         out.flush();
 
-        EncodedUsers encoded = EncodedUsers.of(bytes.toByteArray());
+        EncodedUsers encoded = EncodedUsers.of(bytes.toByteArray(), anyBudget());
 
         assertThat(encoded).containsExactlyElementsOf(Users.parseFrom(bytes.toByteArray()).getUsersList());
     }
@@ -64,7 +64,7 @@ class EncodedUsersTest {
 
         for (byte[] bad : List.of(truncated, garbage)) {
             assertThatThrownBy(() -> Users.parseFrom(bad)).isInstanceOf(InvalidProtocolBufferException.class);
-            assertThatThrownBy(() -> EncodedUsers.of(bad)).isInstanceOf(InvalidProtocolBufferException.class);
+            assertThatThrownBy(() -> EncodedUsers.of(bad, anyBudget())).isInstanceOf(InvalidProtocolBufferException.class);
         }
     }
 
@@ -73,12 +73,26 @@ class EncodedUsersTest {
         Users message = Users.newBuilder().addUsers(user("a@x", "id-a", "in-1")).addUsers(user(" ", "id-b", "in-1"))
                 .addUsers(user("", "id-c")).build();
 
-        EncodedUsers encoded = EncodedUsers.of(message.toByteArray());
+        EncodedUsers encoded = EncodedUsers.of(message.toByteArray(), anyBudget());
 
         assertThatThrownBy(() -> WireMapping.users(encoded))
                 .isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MISSING_EMAIL))
                 .hasMessage("User number 2 of 3 has no email; every user needs one.");
         assertThatThrownBy(() -> WireMapping.users(message.getUsersList()))
                 .hasMessage("User number 2 of 3 has no email; every user needs one.");
+    }
+
+    @Test
+    void aMessageTheBudgetDoesNotCoverIsRefusedBeforeAnyUserIsRead() {
+        byte[] message = Users.newBuilder().addUsers(user("a@x", "id-a", "in-1")).build().toByteArray();
+        ParseBudget tiny = new ParseBudget(new BodyLimit(1024, 8), "The Users message");
+
+        assertThatThrownBy(() -> EncodedUsers.of(message, tiny))
+                .isInstanceOfSatisfying(NodeException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.BODY_TOO_LARGE));
+    }
+
+    private static ParseBudget anyBudget() {
+        return new ParseBudget(BodyLimit.ofBytes(BodyLimit.CONTRACT_MAX_BYTES), "The Users message");
     }
 }
