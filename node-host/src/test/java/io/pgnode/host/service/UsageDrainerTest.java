@@ -21,14 +21,14 @@ class UsageDrainerTest {
     @Test
     void ownersAPollCollectedAreNotDrainedUntilAnIntervalPassesWithoutOne() {
         UsageDrainer drainer = new UsageDrainer(Optional.empty(), clock::get);
-        advanceSeconds(4);
+        advanceSeconds(UsageDrainer.MINIMUM_SECONDS - 1);
         drainer.collected(TrafficOwner.USER);
         advanceSeconds(1);
 
         drainer.drainDue(owners -> took(owners, 0));
 
         assertThat(drains).containsExactly(Set.of(TrafficOwner.INBOUND, TrafficOwner.OUTBOUND));
-        advanceSeconds(4);
+        advanceSeconds(UsageDrainer.MINIMUM_SECONDS - 1);
         drainer.drainDue(owners -> took(owners, 0));
         assertThat(drains).hasSize(2).last().isEqualTo(Set.of(TrafficOwner.USER));
     }
@@ -36,7 +36,7 @@ class UsageDrainerTest {
     @Test
     void theUsersIntervalGrowsWithWhatADrainCostsAndSoDrainsStayNearTwoPercent() {
         UsageDrainer drainer = new UsageDrainer(Optional.empty(), clock::get);
-        advanceSeconds(5);
+        advanceSeconds(UsageDrainer.MINIMUM_SECONDS);
 
         drainer.drainDue(owners -> took(owners, TimeUnit.MILLISECONDS.toNanos(400))); // 100,000 users' QueryStats
 
@@ -56,6 +56,23 @@ class UsageDrainerTest {
         advanceSeconds(1);
         drainer.drainDue(owners -> took(owners, 0));
         assertThat(drains).containsExactly(Set.of(TrafficOwner.values()));
+    }
+
+    @Test
+    void theIntervalCountsFromWhenADrainBeganSoASlowDrainDoesNotWidenWhatACrashLoses() {
+        UsageDrainer drainer = new UsageDrainer(Optional.of(Duration.ofSeconds(10)), clock::get);
+        advanceSeconds(10);
+        drainer.drainDue(owners -> {
+            advanceSeconds(3); // the drain itself takes 3 s
+            return took(owners, TimeUnit.SECONDS.toNanos(3));
+        });
+        advanceSeconds(6); // 9 s after the first drain began
+        drainer.drainDue(owners -> took(owners, 0));
+        assertThat(drains).hasSize(1);
+
+        advanceSeconds(1);
+        drainer.drainDue(owners -> took(owners, 0));
+        assertThat(drains).hasSize(2);
     }
 
     private long took(Set<TrafficOwner> owners, long nanos) {
