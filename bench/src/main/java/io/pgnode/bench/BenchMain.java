@@ -40,10 +40,16 @@ public final class BenchMain {
                 report.addAll(new OneUserSync(node, options).run());
             }
         }
+        if (options.measures("U")) {
+            try (InstalledNode node = InstalledNode.start(distribution, options.workDirectory().resolve("drains"), settings)) {
+                report.addAll(new UsageDrains(node, options).run());
+            }
+        }
         if (options.measures("P3")) {
             report.addAll(new UsersStatFigure(distribution, options).run());
         }
-        if (options.measures("P2") || options.measures("P3") || options.measures("P4") || options.measures("P5")) {
+        if (options.measures("P2") || options.measures("P3") || options.measures("P4") || options.measures("P5")
+                || options.measures("U")) {
             try (InstalledNode node = InstalledNode.start(distribution, options.workDirectory().resolve("many"), settings)) {
                 ManyUsers many = new ManyUsers(node, options);
                 many.run();
@@ -60,6 +66,10 @@ public final class BenchMain {
                 + " v2fly core holds 2 counters per user; the median of " + options.statsPolls() + " polls per run. Both with reset."
                 + " CPU per poll: utime+stime (/proc/<pid>/stat) of the node's and of the core's process over the"
                 + " node's measured polls.");
+        report.note("U1: right after P4's sync, a Start with the same config and the synced users (gRPC); the core"
+                + " must keep its pid. U2, U3: the default drain interval, no poll meanwhile; a drain is the moment the"
+                + " core's counter of one user who just made a VLESS visit falls back to 0; U3's CPU is the core's"
+                + " (/proc) over three drains, its idle work included.");
         report.note("P5: VmRSS of the node's JVM process (/proc/<pid>/status), the core excluded; idle: the Xray backend"
                 + " started with no users during a minute of panel-like polls.");
         return report;

@@ -13,6 +13,8 @@ import io.pgnode.plugin.xray.api.AddUserOperation;
 import io.pgnode.plugin.xray.api.AlterInboundRequest;
 import io.pgnode.plugin.xray.api.AlterInboundResponse;
 import io.pgnode.plugin.xray.api.CoreUser;
+import io.pgnode.plugin.xray.api.GetStatsRequest;
+import io.pgnode.plugin.xray.api.GetStatsResponse;
 import io.pgnode.plugin.xray.api.QueryStatsRequest;
 import io.pgnode.plugin.xray.api.QueryStatsResponse;
 import io.pgnode.plugin.xray.api.RemoveUserOperation;
@@ -43,6 +45,7 @@ final class DirectCoreApi implements AutoCloseable {
     private final MethodDescriptor<AlterInboundRequest, AlterInboundResponse> alterInbound;
     private final MethodDescriptor<QueryStatsRequest, QueryStatsResponse> queryStats;
     private final MethodDescriptor<SysStatsRequest, SysStatsResponse> sysStats;
+    private final MethodDescriptor<GetStatsRequest, GetStatsResponse> getStats;
 
     DirectCoreApi(int port, String prefix) {
         this.prefix = prefix;
@@ -59,6 +62,7 @@ final class DirectCoreApi implements AutoCloseable {
                 QueryStatsResponse.getDefaultInstance());
         sysStats = unary(stats, "GetSysStats", SysStatsRequest.getDefaultInstance(),
                 SysStatsResponse.getDefaultInstance());
+        getStats = unary(stats, "GetStats", GetStatsRequest.getDefaultInstance(), GetStatsResponse.getDefaultInstance());
     }
 
     private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> unary(String service, String method,
@@ -124,6 +128,13 @@ final class DirectCoreApi implements AutoCloseable {
         return ClientCalls.blockingUnaryCall(channel, queryStats,
                 CallOptions.DEFAULT.withDeadlineAfter(120, TimeUnit.SECONDS),
                 QueryStatsRequest.newBuilder().setPattern(pattern).setReset(reset).build());
+    }
+
+    /** One counter's value, read without reset (the core looks it up by name; no scan of the others). */
+    long counter(String name) {
+        return ClientCalls.blockingUnaryCall(channel, getStats,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                GetStatsRequest.newBuilder().setName(name).build()).getStat().getValue();
     }
 
     SysStatsResponse sysStats(Duration timeout) {

@@ -27,7 +27,11 @@ import java.util.concurrent.TimeUnit;
  *       the core create the user's two counters), GetStats(UsersStat, reset) through the node against
  *       QueryStats straight to the core;</li>
  *   <li>P5: the node's resident set with the set loaded, after the sync (and a few seconds of the panel's light
- *       polls), and again after the stats polls of P3.</li>
+ *       polls), and again after the stats polls of P3;</li>
+ *   <li>U1: right after the sync, a Start with the same config and the synced users, which must keep the core
+ *       (same pid), beside the core restart and the sync;</li>
+ *   <li>U3 (first run only): after P3's polls, no poll for a few background drains ({@link BackgroundDrains}): the
+ *       core's CPU over them, and the time between them.</li>
  * </ul>
  */
 final class ManyUsers {
@@ -43,6 +47,9 @@ final class ManyUsers {
     private final Samples nodeStart = new Samples();
     private final Samples coreStart = new Samples();
     private final Samples nodeSync = new Samples();
+    private final Samples unchangedStart = new Samples();
+    private final Samples drainGaps = new Samples();
+    private final Samples drainCoreCpu = new Samples();
     private final Samples directSync = new Samples();
     private final Samples statsGrpc = new Samples();
     private final Samples statsRest = new Samples();
@@ -82,12 +89,23 @@ final class ManyUsers {
             nodeSync.add((System.nanoTime() - began) / 1e9);
             check(node.corePid(options.core().getFileName().toString()).orElse(-1) == corePid,
                     "the core was restarted by a sync of " + changed + " changed users; it must apply live");
+            Backend unchanged = Backend.newBuilder().setType(BackendType.XRAY).setConfig(config.json())
+                    .addAllUsers(next).build();
+            began = System.nanoTime();
+            check(node.grpc().withDeadlineAfter(START_LIMIT.toSeconds(), TimeUnit.SECONDS).start(unchanged).getStarted(),
+                    "the node answered started=false to a Start of the same config and users");
+            unchangedStart.add((System.nanoTime() - began) / 1e9);
+            check(node.corePid(options.core().getFileName().toString()).orElse(-1) == corePid,
+                    "a Start of the same config and users restarted the core; it must keep it");
             directSync.add(syncStraightToTheCore(first, changed));
 
             lightPolls();
             residentAfterSync.add(node.residentBytes() / ProcessMemory.MIB);
             pollStats(config, users, corePid);
             residentAfterPolls.add(node.residentBytes() / ProcessMemory.MIB);
+            if (run == 0) {
+                watchDrains(config, users, corePid);
+            }
             node.grpc().stop(Empty.getDefaultInstance());
             peakResident.add(node.peakResidentBytes() / ProcessMemory.MIB);
 
@@ -153,6 +171,17 @@ final class ManyUsers {
         }
     }
 
+    /** U3: three background drains of the loaded node, watched on the last user's counter (never changed). */
+    private void watchDrains(BenchConfig config, int users, long corePid) {
+        try (VlessVisits visits = new VlessVisits();
+                DirectCoreApi core = new DirectCoreApi(CoreAlone.apiPort(options.generatedConfig()), DirectCoreApi.V2FLY)) {
+            BackgroundDrains.Watch watch = BackgroundDrains.watch(core, visits, config.vlessPort(), users - 1, corePid,
+                    options.smoke() ? 1 : 3, Duration.ofMinutes(5));
+            watch.gapsSeconds().forEach(drainGaps::add);
+            drainCoreCpu.add(watch.coreCpuShare());
+        }
+    }
+
     private static double timed(Runnable call) {
         long began = System.nanoTime();
         call.run();
@@ -208,6 +237,12 @@ final class ManyUsers {
                         "MiB", 256),
                 Row.bound("P5 node RSS, " + users + " users loaded (after P3's stats polls)", residentAfterPolls, core,
                         "MiB", 256),
-                Row.bound("P5 node RSS, peak during the big runs (VmHWM)", peakResident, "—", "MiB", 320));
+                Row.bound("P5 node RSS, peak during the big runs (VmHWM)", peakResident, "—", "MiB", 320),
+                Row.bound("U1 Start of " + users + " unchanged users (core kept), beside a core restart / the SyncUsers",
+                        unchangedStart, Row.format(coreStart.median(), "s") + " / " + Row.format(nodeSync.median(), "s"),
+                        "s", 2),
+                Row.bound("U3 core CPU for background drains, " + users + " users (upper bound)", drainCoreCpu,
+                        "—", "%", 2),
+                Row.info("U3 time between background drains, " + users + " users", drainGaps, drainGaps, "s"));
     }
 }

@@ -56,6 +56,11 @@ final class VlessVisits implements AutoCloseable {
         return users - pending.size();
     }
 
+    /** One visit of user {@code index} (generation 0); whether it got the sink's answer. */
+    boolean visit(int vlessPort, int index) {
+        return visit(vlessPort, BenchUsers.uuid(index, 0));
+    }
+
     /** Visits the users once each; answers those whose visit failed. */
     private List<Integer> visit(int vlessPort, List<Integer> indexes) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);

@@ -25,10 +25,10 @@ class BenchSmokeIT {
         Report report = BenchMain.run(options);
 
         List<Row> rows = report.rows();
-        for (String figure : List.of("P1", "P2", "P3", "P4", "P5")) {
+        for (String figure : List.of("P1", "P2", "P3", "P4", "P5", "U1", "U2", "U3")) {
             assertThat(rows).as(figure).anyMatch(row -> row.figure().startsWith(figure));
         }
         assertThat(rows).filteredOn(row -> row.figure().startsWith("P3")).hasSize(5);
-        assertThat(rows).allSatisfy(row -> assertThat(row.node()).matches("[0-9.]+ (ms|s|MiB)"));
+        assertThat(rows).allSatisfy(row -> assertThat(row.node()).matches("[0-9.]+ (ms|s|MiB|%)"));
     }
 }
