@@ -72,7 +72,8 @@ public final class RawGrpc {
         return end.get(0);
     }
 
-    private enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+    /** A message as its bytes, sent and read as they are (for calls a typed stub cannot make). */
+    public enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
         INSTANCE;
 
         @Override
