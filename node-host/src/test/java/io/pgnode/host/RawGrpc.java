@@ -72,8 +72,7 @@ public final class RawGrpc {
         return end.get(0);
     }
 
-    /** A message as its bytes, sent and read as they are (for calls a typed stub cannot make). */
-    public enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+    private enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
         INSTANCE;
 
         @Override

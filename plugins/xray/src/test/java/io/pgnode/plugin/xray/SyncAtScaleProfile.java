@@ -7,12 +7,13 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
-import io.pgnode.host.RawGrpc;
 import io.pgnode.host.TestingNode;
 import io.pgnode.proto.Empty;
 import io.pgnode.proto.NodeServiceGrpc;
 import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,10 +119,25 @@ public final class SyncAtScaleProfile {
     private static void syncUsers(TestingNode node, byte[] message) {
         NodeServiceGrpc.NodeServiceBlockingStub stub = node.grpc();
         MethodDescriptor<Users, Empty> typed = NodeServiceGrpc.getSyncUsersMethod();
-        MethodDescriptor<byte[], Empty> encoded = typed.toBuilder(RawGrpc.BytesMarshaller.INSTANCE, typed.getResponseMarshaller())
+        MethodDescriptor<byte[], Empty> encoded = typed.toBuilder(EncodedMessage.INSTANCE, typed.getResponseMarshaller())
                 .build();
         ClientCalls.blockingUnaryCall(stub.getChannel(), encoded,
                 stub.getCallOptions().withDeadlineAfter(10, TimeUnit.MINUTES), message);
+    }
+
+    /** A message's bytes, sent as they are. */
+    private enum EncodedMessage implements MethodDescriptor.Marshaller<byte[]> {
+        INSTANCE;
+
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            throw new UnsupportedOperationException("requests only");
+        }
     }
 
     private static long theCore(TestingNode node) {
