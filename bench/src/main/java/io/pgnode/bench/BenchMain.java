@@ -40,7 +40,7 @@ public final class BenchMain {
                 report.addAll(new OneUserSync(node, options).run());
             }
         }
-        if (options.measures("U")) {
+        if (options.measures("U2")) {
             try (InstalledNode node = InstalledNode.start(distribution, options.workDirectory().resolve("drains"), settings)) {
                 report.addAll(new UsageDrains(node, options).run());
             }
@@ -48,8 +48,11 @@ public final class BenchMain {
         if (options.measures("P3")) {
             report.addAll(new UsersStatFigure(distribution, options).run());
         }
+        if (options.measures("U3")) {
+            report.addAll(new DrainCost(distribution, options).run());
+        }
         if (options.measures("P2") || options.measures("P3") || options.measures("P4") || options.measures("P5")
-                || options.measures("U")) {
+                || options.measures("U1")) {
             try (InstalledNode node = InstalledNode.start(distribution, options.workDirectory().resolve("many"), settings)) {
                 ManyUsers many = new ManyUsers(node, options);
                 many.run();
@@ -68,8 +71,9 @@ public final class BenchMain {
                 + " node's measured polls.");
         report.note("U1: right after P4's sync, a Start with the same config and the synced users (gRPC); the core"
                 + " must keep its pid. U2, U3: the default drain interval, no poll meanwhile; a drain is the moment the"
-                + " core's counter of one user who just made a VLESS visit falls back to 0; U3's CPU is the core's"
-                + " (/proc) over three drains, its idle work included.");
+                + " core's counter of one user who just made a VLESS visit falls back to 0; U3: the core's CPU"
+                + " (/proc) over three drains, less that of an idle core with as many users over as long (a node with"
+                + " USAGE_DRAIN_INTERVAL=3600).");
         report.note("P5: VmRSS of the node's JVM process (/proc/<pid>/status), the core excluded; idle: the Xray backend"
                 + " started with no users during a minute of panel-like polls.");
         return report;

@@ -38,7 +38,7 @@ record BenchOptions(Path tarball, Path workDirectory, Path core, int users, int 
             "  --runs N             runs per figure, the median is reported (default 5)",
             "  --syncs N            one-user syncs per run of P1 (default 200)",
             "  --sync-base-users N  users the node holds during P1 (default 1000)",
-            "  --only LIST          figures to measure (default P1,P2,P3,P4,P5,U; U: the usage figures U1-U3)",
+            "  --only LIST          figures to measure (default P1,P2,P3,P4,P5,U1,U2,U3)",
             "  --jmh-seconds N      length of a JMH iteration of P3 on the fake core (default 3)",
             "  --distribution PATH  the tarball to run (default dist/target/pg-node-*.tar.gz)",
             "  --work DIR           working directory (default a new one under /tmp)",
@@ -57,7 +57,7 @@ record BenchOptions(Path tarball, Path workDirectory, Path core, int users, int 
         int runs = 5;
         int syncs = 200;
         int syncBaseUsers = 1_000;
-        Set<String> figures = Set.of("P1", "P2", "P3", "P4", "P5", "U");
+        Set<String> figures = Set.of("P1", "P2", "P3", "P4", "P5", "U1", "U2", "U3");
         Map<String, String> environment = new LinkedHashMap<>();
         int jmhSeconds = 3;
         boolean smoke = false;

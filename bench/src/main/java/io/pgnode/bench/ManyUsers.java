@@ -29,9 +29,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>P5: the node's resident set with the set loaded, after the sync (and a few seconds of the panel's light
  *       polls), and again after the stats polls of P3;</li>
  *   <li>U1: right after the sync, a Start with the same config and the synced users, which must keep the core
- *       (same pid), beside the core restart and the sync;</li>
- *   <li>U3 (first run only): after P3's polls, no poll for a few background drains ({@link BackgroundDrains}): the
- *       core's CPU over them, and the time between them.</li>
+ *       (same pid), beside the core restart and the sync.</li>
+
  * </ul>
  */
 final class ManyUsers {
@@ -48,8 +47,7 @@ final class ManyUsers {
     private final Samples coreStart = new Samples();
     private final Samples nodeSync = new Samples();
     private final Samples unchangedStart = new Samples();
-    private final Samples drainGaps = new Samples();
-    private final Samples drainCoreCpu = new Samples();
+
     private final Samples directSync = new Samples();
     private final Samples statsGrpc = new Samples();
     private final Samples statsRest = new Samples();
@@ -103,9 +101,7 @@ final class ManyUsers {
             residentAfterSync.add(node.residentBytes() / ProcessMemory.MIB);
             pollStats(config, users, corePid);
             residentAfterPolls.add(node.residentBytes() / ProcessMemory.MIB);
-            if (run == 0) {
-                watchDrains(config, users, corePid);
-            }
+
             node.grpc().stop(Empty.getDefaultInstance());
             peakResident.add(node.peakResidentBytes() / ProcessMemory.MIB);
 
@@ -171,17 +167,6 @@ final class ManyUsers {
         }
     }
 
-    /** U3: three background drains of the loaded node, watched on the last user's counter (never changed). */
-    private void watchDrains(BenchConfig config, int users, long corePid) {
-        try (VlessVisits visits = new VlessVisits();
-                DirectCoreApi core = new DirectCoreApi(CoreAlone.apiPort(options.generatedConfig()), DirectCoreApi.V2FLY)) {
-            BackgroundDrains.Watch watch = BackgroundDrains.watch(core, visits, config.vlessPort(), users - 1, corePid,
-                    options.smoke() ? 1 : 3, Duration.ofMinutes(5));
-            watch.gapsSeconds().forEach(drainGaps::add);
-            drainCoreCpu.add(watch.coreCpuShare());
-        }
-    }
-
     private static double timed(Runnable call) {
         long began = System.nanoTime();
         call.run();
@@ -240,9 +225,7 @@ final class ManyUsers {
                 Row.bound("P5 node RSS, peak during the big runs (VmHWM)", peakResident, "—", "MiB", 320),
                 Row.bound("U1 Start of " + users + " unchanged users (core kept), beside a core restart / the SyncUsers",
                         unchangedStart, Row.format(coreStart.median(), "s") + " / " + Row.format(nodeSync.median(), "s"),
-                        "s", 2),
-                Row.bound("U3 core CPU for background drains, " + users + " users (upper bound)", drainCoreCpu,
-                        "—", "%", 2),
-                Row.info("U3 time between background drains, " + users + " users", drainGaps, drainGaps, "s"));
+                        "s", 2)
+                );
     }
 }
