@@ -24,6 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -44,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class WireguardBackend implements Backend {
 
     private static final Logger log = LoggerFactory.getLogger(WireguardBackend.class);
+    /** How long a sample that found the interface gone waits for its daemon to exit (see {@link #exitsSoon}). */
+    private static final Duration DAEMON_EXIT_GRACE = Duration.ofSeconds(2);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final Set<TrafficOwner> ALL_OWNERS = EnumSet.allOf(TrafficOwner.class);
 
@@ -610,6 +615,14 @@ public final class WireguardBackend implements Backend {
 
         @Override
         public TunnelInterface sample() {
+            TunnelInterface vanished = sampleLocked();
+            if (vanished != null && vanished.daemon().map(WireguardBackend::exitsSoon).orElse(false)) {
+                return null; // the daemon is dying: its exit asks for the recreation, and names the cause
+            }
+            return vanished;
+        }
+
+        private TunnelInterface sampleLocked() {
             accounting.lock();
             try {
                 TunnelInterface t = tunnel;
@@ -631,6 +644,25 @@ public final class WireguardBackend implements Backend {
             } finally {
                 accounting.unlock();
             }
+        }
+    }
+
+    /**
+     * Whether the daemon exits within {@link #DAEMON_EXIT_GRACE}. A killed wireguard-go loses its interface as it
+     * dies, before the JVM has reaped it: a sample in between finds the interface gone and the process still
+     * running.
+     */
+    private static boolean exitsSoon(WireguardGoProcess daemon) {
+        try {
+            daemon.onExit().get(DAEMON_EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }
