@@ -42,7 +42,10 @@ class LauncherIT {
                 .isEqualTo("pid " + result.pid());
         assertThat(result.stdout().get(1)).isEqualTo("java " + javaHome.resolve("bin/java"));
         List<String> arguments = arguments(result);
-        assertThat(arguments).contains("-XX:MaxRAMPercentage=25", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+        assertThat(arguments).contains("-XX:MaxRAMPercentage=25", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:MaxNewSize=40m");
+        assertThat(arguments).as("the crypto provider's thresholds reach the JVM as one word, its * not expanded")
+                .contains("-XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.1");
         assertThat(arguments.indexOf("-Xmx512m")).as("JAVA_OPTS come after the defaults, so they win")
                 .isGreaterThan(arguments.indexOf("-XX:+ExitOnOutOfMemoryError"));
         assertThat(arguments).endsWith("-Xmx512m", "-Dglob=*", "-cp", distribution.home() + "/lib/*",
