@@ -2,8 +2,6 @@ package io.pgnode.plugin.xray;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -41,9 +39,6 @@ final class LoopbackCoreApiConnector implements CoreApiConnector {
                 .channelType(NioSocketChannel.class)
                 .directExecutor()
                 .usePlaintext()
-                // buffers that are freed when read: a pool keeps the 4 MiB chunks a 100,000-user QueryStats answer
-                // (~10 MB) filled, for good; the core's answers come seconds apart
-                .withOption(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT)
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .build();
     }
