@@ -198,7 +198,13 @@ final class CoreApiClient implements AutoCloseable {
                     + " in time (" + description + "); it may be hung: the node probes it and restarts it if it is", e);
         }
         return new BackendException(BackendException.Kind.FAILURE,
-                "the core's API failed on " + call + ": " + status.getCode() + " " + description, e);
+                "the core's API failed on " + call + ": " + status.getCode() + " " + description + causeOf(status), e);
+    }
+
+    /** What failed on the node's side of a call (a transport or parsing error), in the words of its exception. */
+    private static String causeOf(Status status) {
+        Throwable cause = status.getCause();
+        return cause == null ? "" : " (" + cause + ")";
     }
 
     /** Core errors carry Go error chains; match the trailing words, not the package prefix (XRAY-API.md §7). */
