@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The counters of one QueryStats answer, kept as the answer's own wire bytes: each counter is a name (a range
@@ -15,8 +16,12 @@ import java.util.Arrays;
  * 200,000 objects and 200,000 strings per poll, while a stats answer needs only the email or tag of each
  * ({@link #counterName(int)}). The wire format is {@code QueryStatsResponse} of core_stats.proto: field 1,
  * repeated {@code CoreStat} {name = 1, value = 2}; other fields are skipped.
+ *
+ * <p>The bytes of a big answer (100,000 users' is ~16 MB) go into an array kept from the last one and handed back
+ * by {@link #close}: a new array per read lived through the collections of the poll that read it, was promoted,
+ * and every poll or two ended in a full collection (about 200 ms with 100,000 users held).
  */
-final class CoreCounters {
+final class CoreCounters implements AutoCloseable {
 
     /** Reads QueryStats answers straight into this form (the plugin never sends one). */
     static final MethodDescriptor.Marshaller<CoreCounters> MARSHALLER = new MethodDescriptor.Marshaller<>() {
@@ -28,7 +33,7 @@ final class CoreCounters {
         @Override
         public CoreCounters parse(InputStream stream) {
             try {
-                return CoreCounters.parse(readAll(stream));
+                return read(stream);
             } catch (IOException e) {
                 throw Status.INTERNAL.withDescription("the core's QueryStats answer is not valid: " + e.getMessage())
                         .withCause(e).asRuntimeException();
@@ -40,14 +45,22 @@ final class CoreCounters {
     private static final int NAME = 1 << 3 | 2;   // CoreStat.name
     private static final int VALUE = 2 << 3;      // CoreStat.value, varint
 
-    private final byte[] wire;
+    /** Answers from this size on are read into {@link #SPARE}; smaller ones into an array of their own. */
+    static final int KEPT_FROM = 1 << 20;
+
+    /** The array of the last big answer once it was closed: taken by one read at a time (getAndSet). */
+    private static final AtomicReference<byte[]> SPARE = new AtomicReference<>();
+
+    private byte[] wire;
+    private final boolean kept;
     private final int[] nameStart;
     private final int[] nameLength;
     private final long[] values;
     private final int size;
 
-    private CoreCounters(byte[] wire, int[] nameStart, int[] nameLength, long[] values, int size) {
+    private CoreCounters(byte[] wire, boolean kept, int[] nameStart, int[] nameLength, long[] values, int size) {
         this.wire = wire;
+        this.kept = kept;
         this.nameStart = nameStart;
         this.nameLength = nameLength;
         this.values = values;
@@ -56,8 +69,16 @@ final class CoreCounters {
 
     /** Parses a serialized {@code QueryStatsResponse}. */
     static CoreCounters parse(byte[] wire) throws IOException {
-        CodedInputStream in = CodedInputStream.newInstance(wire);
-        int capacity = Math.max(16, count(wire)); // exact: no growing copies of 200,000 entries
+        return parse(wire, wire.length, false);
+    }
+
+    /**
+     * @param answerLength how many of the array's bytes are the answer
+     * @param kept whether the array goes back to {@link #SPARE} on {@link #close}
+     */
+    private static CoreCounters parse(byte[] wire, int answerLength, boolean kept) throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(wire, 0, answerLength);
+        int capacity = Math.max(16, count(wire, answerLength)); // exact: no growing copies of 200,000 entries
         int[] starts = new int[capacity];
         int[] lengths = new int[capacity];
         long[] values = new long[capacity];
@@ -94,12 +115,12 @@ final class CoreCounters {
             values[size] = value;
             size++;
         }
-        return new CoreCounters(wire, starts, lengths, values, size);
+        return new CoreCounters(wire, kept, starts, lengths, values, size);
     }
 
     /** How many stats the answer holds: one pass over the top-level fields, skipping each stat's bytes. */
-    private static int count(byte[] wire) throws IOException {
-        CodedInputStream in = CodedInputStream.newInstance(wire);
+    private static int count(byte[] wire, int length) throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(wire, 0, length);
         int stats = 0;
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             if (tag == STAT) {
@@ -110,19 +131,58 @@ final class CoreCounters {
         return stats;
     }
 
-    /** Reads a message stream whole: in one array of the size the stream announces (gRPC's streams know it). */
-    private static byte[] readAll(InputStream stream) throws IOException {
-        byte[] bytes = new byte[stream.available()];
-        int read = stream.readNBytes(bytes, 0, bytes.length);
+    /**
+     * Reads a message stream whole: into one array of the size the stream announces (gRPC's streams know it), the
+     * spare one when the answer is big and fits it.
+     */
+    private static CoreCounters read(InputStream stream) throws IOException {
+        int announced = stream.available();
+        boolean big = announced >= KEPT_FROM;
+        byte[] bytes = big ? spareOf(announced) : new byte[announced];
+        int read = stream.readNBytes(bytes, 0, announced);
         int next = stream.read();
         if (next < 0) {
-            return read == bytes.length ? bytes : Arrays.copyOf(bytes, read);
+            try {
+                return parse(bytes, read, big);
+            } catch (IOException | RuntimeException e) {
+                if (big) {
+                    giveBack(bytes);
+                }
+                throw e;
+            }
+        }
+        if (big) {
+            giveBack(bytes); // the stream held more than it announced: not a gRPC message; read it the long way
         }
         ByteArrayOutputStream all = new ByteArrayOutputStream(read + 8192);
         all.write(bytes, 0, read);
         all.write(next);
         stream.transferTo(all);
-        return all.toByteArray();
+        return parse(all.toByteArray());
+    }
+
+    /** The spare array if it holds {@code size} bytes, else a new one with some room for a growing answer. */
+    private static byte[] spareOf(int size) {
+        byte[] spare = SPARE.getAndSet(null);
+        return spare != null && spare.length >= size ? spare : new byte[size + size / 16];
+    }
+
+    /** Keeps the bigger of the spare and {@code bytes} for the next big answer. */
+    private static void giveBack(byte[] bytes) {
+        SPARE.accumulateAndGet(bytes, (spare, given) -> spare == null || given.length > spare.length ? given : spare);
+    }
+
+    /**
+     * Hands a big answer's array on to the next read; the counters cannot be read after this (a read fails rather
+     * than see another answer's bytes). Closing twice, or an answer of its own array, does nothing.
+     */
+    @Override
+    public void close() {
+        byte[] bytes = wire;
+        wire = null;
+        if (kept && bytes != null) {
+            giveBack(bytes);
+        }
     }
 
     int size() {
@@ -135,11 +195,19 @@ final class CoreCounters {
 
     /** The counter's full name. */
     String name(int index) {
-        return new String(wire, nameStart[index], nameLength[index], StandardCharsets.UTF_8);
+        return new String(open(), nameStart[index], nameLength[index], StandardCharsets.UTF_8);
     }
 
     /** The counter as a traffic counter, or null for any other counter; only the email or tag is a new string. */
     CounterName counterName(int index) {
-        return CounterName.parse(wire, nameStart[index], nameLength[index]);
+        return CounterName.parse(open(), nameStart[index], nameLength[index]);
+    }
+
+    private byte[] open() {
+        byte[] bytes = wire;
+        if (bytes == null) {
+            throw new IllegalStateException("the counters were closed: their bytes may hold another answer by now");
+        }
+        return bytes;
     }
 }

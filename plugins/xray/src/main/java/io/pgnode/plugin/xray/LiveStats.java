@@ -36,21 +36,22 @@ final class LiveStats {
             return;
         }
         TrafficOwner owner = query.scope().owner();
-        CoreCounters live = api.queryStats(CounterName.prefix(owner), query.reset());
-        for (int i = 0; i < live.size(); i++) {
-            CounterName name = live.counterName(i);
-            if (name == null) {
-                continue;
-            }
-            long value = live.value(i);
-            if (name.owner() != owner) {
-                // the core matches the pattern anywhere in a name (an inbound tagged "user"); a reset took it out
-                // of the core, so it goes to the ledger rather than nowhere
-                if (query.reset()) {
-                    usage.handOver(name, value);
+        try (CoreCounters live = api.queryStats(CounterName.prefix(owner), query.reset())) {
+            for (int i = 0; i < live.size(); i++) {
+                CounterName name = live.counterName(i);
+                if (name == null) {
+                    continue;
                 }
-            } else if (usage.reported(name)) {
-                sink.accept(new Stat(name.name(), name.direction(), CounterName.LINK, value));
+                long value = live.value(i);
+                if (name.owner() != owner) {
+                    // the core matches the pattern anywhere in a name (an inbound tagged "user"); a reset took it
+                    // out of the core, so it goes to the ledger rather than nowhere
+                    if (query.reset()) {
+                        usage.handOver(name, value);
+                    }
+                } else if (usage.reported(name)) {
+                    sink.accept(new Stat(name.name(), name.direction(), CounterName.LINK, value));
+                }
             }
         }
     }

@@ -73,11 +73,12 @@ final class UsageDrain {
         Deadline deadline = Deadline.after(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         long bytes = 0;
         for (TrafficOwner owner : EnumSet.copyOf(owners)) {
-            CoreCounters counters = api.queryStats(CounterName.prefix(owner), true, deadline);
-            for (int i = 0; i < counters.size(); i++) {
-                long value = counters.value(i);
-                if (value > 0 && handOver(counters.counterName(i), value)) {
-                    bytes += value;
+            try (CoreCounters counters = api.queryStats(CounterName.prefix(owner), true, deadline)) {
+                for (int i = 0; i < counters.size(); i++) {
+                    long value = counters.value(i);
+                    if (value > 0 && handOver(counters.counterName(i), value)) {
+                        bytes += value;
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 package io.pgnode.plugin.xray;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.UnknownFieldSet;
 import io.pgnode.plugin.xray.api.CoreStat;
@@ -78,5 +79,47 @@ class CoreCountersTest {
             assertThat(counters.name(i)).isEqualTo(names.get(i));
             assertThat(counters.value(i)).isEqualTo(i);
         }
+    }
+
+    @Test
+    void aBigAnswerReadIntoTheArrayOfAClosedOneHoldsOnlyItsOwnCounters() {
+        byte[] first = bigAnswer("first", 40_000, 1);
+        byte[] second = bigAnswer("second", 30_000, 2);
+        assertThat(first.length).isGreaterThan(second.length).isGreaterThanOrEqualTo(CoreCounters.KEPT_FROM);
+
+        CoreCounters earlier = CoreCounters.MARSHALLER.parse(new ByteArrayInputStream(first));
+        assertThat(earlier.counterName(39_999)).isEqualTo(new CounterName("user", "first39999@x", "uplink"));
+        earlier.close();
+        try (CoreCounters later = CoreCounters.MARSHALLER.parse(new ByteArrayInputStream(second))) {
+            assertThat(later.size()).as("none of the first answer's longer tail").isEqualTo(30_000);
+            for (int i = 0; i < later.size(); i++) {
+                assertThat(later.counterName(i)).isEqualTo(new CounterName("user", "second" + i + "@x", "uplink"));
+                assertThat(later.value(i)).isEqualTo(2L * i);
+            }
+        }
+        assertThatThrownBy(() -> earlier.counterName(0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void twoBigAnswersOpenAtOnceKeepTheirOwnBytes() {
+        try (CoreCounters one = CoreCounters.MARSHALLER.parse(new ByteArrayInputStream(bigAnswer("one", 30_000, 1)));
+                CoreCounters two = CoreCounters.MARSHALLER.parse(new ByteArrayInputStream(bigAnswer("two", 30_000, 3)))) {
+            for (int i = 0; i < 30_000; i++) {
+                assertThat(one.counterName(i).name()).isEqualTo("one" + i + "@x");
+                assertThat(two.counterName(i).name()).isEqualTo("two" + i + "@x");
+                assertThat(two.value(i)).isEqualTo(3L * i);
+            }
+        }
+    }
+
+    /** An answer of {@code users} uplink counters, {@code user>>>PREFIXi@x>>>traffic>>>uplink} = factor × i. */
+    private static byte[] bigAnswer(String prefix, int users, long factor) {
+        QueryStatsResponse.Builder answer = QueryStatsResponse.newBuilder();
+        for (int i = 0; i < users; i++) {
+            answer.addStat(CoreStat.newBuilder().setName(CounterName.of("user", prefix + i + "@x", "uplink"))
+                    .setValue(factor * i));
+        }
+        return answer.build().toByteArray();
     }
 }
