@@ -121,7 +121,11 @@ final class CoreApiClient implements AutoCloseable {
     /** As {@link #queryStats(String, boolean)}, by a deadline shared with other calls. */
     CoreCounters queryStats(String pattern, boolean reset, Deadline deadline) {
         QueryStatsRequest request = QueryStatsRequest.newBuilder().setPattern(pattern).setReset(reset).build();
-        return call(methods.queryStats(), request, deadline, "QueryStats");
+        try {
+            return call(methods.queryStats(), request, deadline, "QueryStats");
+        } catch (BackendException e) {
+            throw reset ? unreadableAfterReset(e) : e;
+        }
     }
 
     /**
@@ -204,7 +208,21 @@ final class CoreApiClient implements AutoCloseable {
     /** What failed on the node's side of a call (a transport or parsing error), in the words of its exception. */
     private static String causeOf(Status status) {
         Throwable cause = status.getCause();
-        return cause == null ? "" : " (" + cause + ")";
+        return cause == null ? "" : " (" + (cause instanceof CoreCounters.UnreadableAnswer ? cause.getMessage() : cause)
+                + ")";
+    }
+
+    /**
+     * A read with reset whose answer arrived unreadable: the core zeroed the counters when it answered, so what
+     * they held is gone, and the error says so (it goes to the node's log and to the panel).
+     */
+    private static BackendException unreadableAfterReset(BackendException e) {
+        if (e.getCause() instanceof StatusRuntimeException failed
+                && failed.getStatus().getCause() instanceof CoreCounters.UnreadableAnswer) {
+            return new BackendException(e.kind(), e.getMessage() + "; the core had zeroed the counters it answered"
+                    + " with, so the traffic they held since they were last read is lost", e);
+        }
+        return e;
     }
 
     /** Core errors carry Go error chains; match the trailing words, not the package prefix (XRAY-API.md §7). */

@@ -2,7 +2,6 @@ package io.pgnode.plugin.xray;
 
 import com.google.protobuf.CodedInputStream;
 import io.grpc.MethodDescriptor;
-import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,11 +34,21 @@ final class CoreCounters implements AutoCloseable {
             try {
                 return read(stream);
             } catch (IOException e) {
-                throw Status.INTERNAL.withDescription("the core's QueryStats answer is not valid: " + e.getMessage())
-                        .withCause(e).asRuntimeException();
+                throw new UnreadableAnswer(e);
             }
         }
     };
+
+    /**
+     * An answer that arrived but does not parse (gRPC reports it as CANCELLED "Failed to read message." with this as
+     * the cause). Answers of the v2fly core arrive like that now and then under load: the node saw them, and so did
+     * a client straight to the core, both on grpc-java 1.85 and Netty 4.2; which side corrupts them is not known.
+     */
+    static final class UnreadableAnswer extends RuntimeException {
+        UnreadableAnswer(IOException cause) {
+            super("the core's QueryStats answer is not valid: " + cause.getMessage(), cause);
+        }
+    }
 
     private static final int STAT = 1 << 3 | 2;   // field 1, length-delimited
     private static final int NAME = 1 << 3 | 2;   // CoreStat.name

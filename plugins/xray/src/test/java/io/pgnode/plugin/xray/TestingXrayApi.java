@@ -29,7 +29,9 @@ import io.pgnode.plugin.xray.api.SysStatsRequest;
 import io.pgnode.plugin.xray.api.SysStatsResponse;
 import io.pgnode.plugin.xray.api.TypedMessage;
 import io.pgnode.plugin.xray.api.VlessAccount;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -41,6 +43,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -85,6 +88,7 @@ final class TestingXrayApi implements AutoCloseable {
     private volatile int uptime = 1;
     private volatile int failingProbes;
     private volatile boolean hung;
+    private final AtomicBoolean corruptNext = new AtomicBoolean();
 
     /** @param onlineStats whether to serve GetStatsOnline/GetStatsOnlineIpList (Xray since v24.11.5) */
     TestingXrayApi(boolean onlineStats) throws IOException {
@@ -110,8 +114,7 @@ final class TestingXrayApi implements AutoCloseable {
 
     private TestingXrayApi(boolean onlineStats, boolean routing, ServerBuilder<?> tcp) throws IOException {
         ServerServiceDefinition.Builder stats = ServerServiceDefinition.builder(STATS)
-                .addMethod(method(STATS, "QueryStats", QueryStatsRequest.getDefaultInstance(),
-                        QueryStatsResponse.getDefaultInstance()), ServerCalls.asyncUnaryCall(this::queryStats))
+                .addMethod(queryStatsMethod(), ServerCalls.asyncUnaryCall(this::queryStats))
                 .addMethod(method(STATS, "GetStats", GetStatsRequest.getDefaultInstance(),
                         GetStatsResponse.getDefaultInstance()), ServerCalls.asyncUnaryCall(this::getStats))
                 .addMethod(method(STATS, "GetSysStats", SysStatsRequest.getDefaultInstance(),
@@ -140,6 +143,36 @@ final class TestingXrayApi implements AutoCloseable {
                 .setRequestMarshaller(ProtoUtils.marshaller(request))
                 .setResponseMarshaller(ProtoUtils.marshaller(response))
                 .build();
+    }
+
+    /**
+     * QueryStats, whose answer can be sent with one byte changed into an invalid wire type
+     * ({@link #corruptNextQueryStats}), as answers of the v2fly core sometimes arrive under load.
+     */
+    private MethodDescriptor<QueryStatsRequest, QueryStatsResponse> queryStatsMethod() {
+        MethodDescriptor.Marshaller<QueryStatsResponse> proto = ProtoUtils.marshaller(QueryStatsResponse.getDefaultInstance());
+        MethodDescriptor.Marshaller<QueryStatsResponse> corrupting = new MethodDescriptor.Marshaller<>() {
+            @Override
+            public InputStream stream(QueryStatsResponse value) {
+                byte[] bytes = value.toByteArray();
+                if (corruptNext.getAndSet(false) && bytes.length > 0) {
+                    bytes[0] = 0x0f; // field 1, wire type 7: no such wire type
+                }
+                return new ByteArrayInputStream(bytes);
+            }
+
+            @Override
+            public QueryStatsResponse parse(InputStream stream) {
+                return proto.parse(stream);
+            }
+        };
+        return method(STATS, "QueryStats", QueryStatsRequest.getDefaultInstance(),
+                QueryStatsResponse.getDefaultInstance()).toBuilder().setResponseMarshaller(corrupting).build();
+    }
+
+    /** The next QueryStats answer (after the reset it asks for, if any) arrives unreadable. */
+    void corruptNextQueryStats() {
+        corruptNext.set(true);
     }
 
     /** Connects the backend to this fake whatever port it picked. */

@@ -66,6 +66,34 @@ class UsageOnXrayTest {
     }
 
     @Test
+    void aDrainWhoseAnswerArrivesUnreadableSaysThatTheTrafficItHeldIsLost() throws Exception {
+        xray = FakeXrayBackend.start(dir, List.of(user("alice@x", "vless-in")));
+        xray.api.setCounter("user>>>alice@x>>>traffic>>>downlink", 1000);
+        xray.api.corruptNextQueryStats();
+
+        assertThatThrownBy(() -> xray.backend.drainUsage(EnumSet.of(TrafficOwner.USER)))
+                .isInstanceOf(BackendException.class)
+                .hasMessage("the core's API failed on QueryStats: CANCELLED Failed to read message. (the core's"
+                        + " QueryStats answer is not valid: Protocol message tag had invalid wire type.); the core had"
+                        + " zeroed the counters it answered with, so the traffic they held since they were last read"
+                        + " is lost");
+        assertThat(LedgerContents.of(xray.context.usage())).isEmpty();
+    }
+
+    @Test
+    void anUnreadableAnswerToAReadWithoutResetClaimsNoLoss() throws Exception {
+        xray = FakeXrayBackend.start(dir, List.of(user("alice@x", "vless-in")));
+        xray.api.setCounter("user>>>alice@x>>>traffic>>>downlink", 1000);
+        xray.api.corruptNextQueryStats();
+
+        assertThatThrownBy(() -> xray.backend.stats(new StatQuery(StatQuery.Scope.USERS, "", false)))
+                .isInstanceOf(BackendException.class).hasMessageContaining("answer is not valid")
+                .hasMessageNotContaining("lost");
+        assertThat(xray.backend.stats(new StatQuery(StatQuery.Scope.USERS, "", false)))
+                .as("the counters are where they were").containsExactly(new Stat("alice@x", "downlink", "traffic", 1000));
+    }
+
+    @Test
     void aDrainOfSomeOwnersLeavesTheOthersInTheCore() throws Exception {
         xray = FakeXrayBackend.start(dir, List.of(user("alice@x", "vless-in")));
         xray.api.setCounter("user>>>alice@x>>>traffic>>>downlink", 1000);
