@@ -11,7 +11,8 @@ class CoreApiErrorTest {
 
     @Test
     void aFailureOnTheNodesSideNamesItsCause() {
-        // what grpc-java reports when the response marshaller throws: the description says little, the cause all
+        // what grpc-java reports when an exception on the node's side ends the call: the description says little,
+        // the cause all (the plugin's own unreadable-answer exception is quoted by its message alone: UsageOnXrayTest)
         Status unreadable = Status.CANCELLED.withDescription("Failed to read message.").withCause(
                 Status.INTERNAL.withDescription("the core's QueryStats answer is not valid: truncated").asRuntimeException());
 
