@@ -14,6 +14,7 @@ import io.pgnode.host.plugin.BackendRegistry;
 import io.pgnode.host.rest.RestLimits;
 import io.pgnode.host.rest.RestServer;
 import io.pgnode.host.service.HeapTrim;
+import io.pgnode.host.service.RequestActivity;
 import io.pgnode.host.service.NodeOptions;
 import io.pgnode.host.service.NodeService;
 import io.pgnode.host.service.SystemSampler;
@@ -53,14 +54,17 @@ public final class NodeHost implements AutoCloseable {
 
     private final Deque<AutoCloseable> running;
     private final NodeService service;
+    private final RequestActivity requests;
     private final NodeTls tls;
     private final int restPort;
     private final int grpcPort;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private NodeHost(Deque<AutoCloseable> running, NodeService service, NodeTls tls, int restPort, int grpcPort) {
+    private NodeHost(Deque<AutoCloseable> running, NodeService service, RequestActivity requests, NodeTls tls,
+            int restPort, int grpcPort) {
         this.running = running;
         this.service = service;
+        this.requests = requests;
         this.tls = tls;
         this.restPort = restPort;
         this.grpcPort = grpcPort;
@@ -109,9 +113,10 @@ public final class NodeHost implements AutoCloseable {
             UsageAccounting usage = new UsageAccounting(ledgerFile.load(), ledgerFile);
             NodeOptions options = new NodeOptions(version, dataDir, settings.logBufferSize(), settings.logBacklogLines(),
                     settings.keepAliveAction(), KEEP_ALIVE_CHECK, settings.usageDrainInterval());
+            RequestActivity requests = new RequestActivity(nanoClock);
             NodeService service = push(running, new NodeService(registry, settings::valuesOf, options,
-                    SystemSampler.start(SystemSampler.INTERVAL, scheduler), HeapTrim.withSystemGc(scheduler), usage,
-                    nanoClock, scheduler));
+                    SystemSampler.start(SystemSampler.INTERVAL, scheduler), HeapTrim.withSystemGc(scheduler, requests),
+                    usage, nanoClock, scheduler));
             RequestAuthenticator authenticator = new RequestAuthenticator(apiKey.key(), service::recordActivity);
             BodyLimit bodyLimit = BodyLimit.forThisJvm();
             log.info("Request bodies up to {} (1/{} of the heap, at most 64 MiB), {} once parsed ({}/{} of the heap)",
@@ -122,14 +127,15 @@ public final class NodeHost implements AutoCloseable {
                 int port = anyFreePorts ? 0 : settings.restPort();
                 rest = push(running, listen("REST", Settings.REST_PORT, settings, port,
                         () -> RestServer.start(settings.nodeHost(), port, tls.material().sslContext(), service,
-                                authenticator, restLimits.apply(RestLimits.of(bodyLimit, settings.restBodyTimeout())))));
+                                authenticator, requests,
+                                restLimits.apply(RestLimits.of(bodyLimit, settings.restBodyTimeout())))));
             }
             GrpcServer grpc = null;
             if (settings.grpcPort() != 0) {
                 int port = anyFreePorts ? 0 : settings.grpcPort();
                 grpc = push(running, listen("gRPC", Settings.GRPC_PORT, settings, port,
                         () -> GrpcServer.start(settings.nodeHost(), port, tls.material(), service, authenticator,
-                                grpcLimits.apply(GrpcLimits.of(bodyLimit)))));
+                                requests, grpcLimits.apply(GrpcLimits.of(bodyLimit)))));
             }
             int restPort = rest == null ? 0 : rest.port();
             int grpcPort = grpc == null ? 0 : grpc.port();
@@ -144,7 +150,8 @@ public final class NodeHost implements AutoCloseable {
             }
             stdout.println(PanelLine.of(address, grpcPort, restPort, apiKey, tls.certificateFile()));
             stdout.flush();
-            return new NodeHost(stopOrder(scheduler, registry, service, rest, grpc), service, tls, restPort, grpcPort);
+            return new NodeHost(stopOrder(scheduler, registry, service, rest, grpc), service, requests, tls, restPort,
+                    grpcPort);
         } catch (RuntimeException e) {
             closeAll(running);
             throw e;
@@ -159,6 +166,11 @@ public final class NodeHost implements AutoCloseable {
     /** The gRPC port, 0 when gRPC is off. */
     public int grpcPort() {
         return grpcPort;
+    }
+
+    /** How many requests (not streams) the node is serving now, over both transports. */
+    public int requestsInFlight() {
+        return requests.serving();
     }
 
     /** The certificate PEM the panel pins. */

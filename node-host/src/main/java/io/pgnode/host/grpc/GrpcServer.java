@@ -11,6 +11,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.pgnode.host.auth.RequestAuthenticator;
 import io.pgnode.host.service.NodeService;
+import io.pgnode.host.service.RequestActivity;
 import io.pgnode.host.tls.TlsMaterial;
 import io.pgnode.host.tls.TlsPolicy;
 import io.pgnode.host.wire.BodyLimit;
@@ -58,7 +59,7 @@ public final class GrpcServer implements AutoCloseable {
 
     /** Listens on {@code host:port} (0 = any free port) and serves until closed. */
     public static GrpcServer start(String host, int port, TlsMaterial tls, NodeService service,
-            RequestAuthenticator authenticator, GrpcLimits limits) throws IOException {
+            RequestAuthenticator authenticator, RequestActivity activity, GrpcLimits limits) throws IOException {
         ExecutorService executor = callExecutor();
         try {
             NodeGrpcService rpcs = new NodeGrpcService(service, executor, limits.bodyLimit());
@@ -76,7 +77,7 @@ public final class GrpcServer implements AutoCloseable {
                     .permitKeepAliveWithoutCalls(true)
                     .addService(ServerInterceptors.intercept(
                             RequestParsing.insideCalls(rpcs.definition(), limits.bodyLimit(), NodeGrpcService.UPLOADS),
-                            new ApiKeyInterceptor(authenticator)))
+                            new ApiKeyInterceptor(authenticator), new RequestActivityInterceptor(activity)))
                     .build()
                     .start();
             log.info("gRPC listening on {}:{}", host, server.getPort());

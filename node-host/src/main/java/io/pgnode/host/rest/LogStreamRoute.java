@@ -19,6 +19,8 @@ import java.util.Locale;
  */
 final class LogStreamRoute implements HttpHandler {
 
+    static final String PATH = "/logs";
+
     static final String EVENT_STREAM = "text/event-stream";
 
     /** How often an SSE stream without lines gets a comment. */

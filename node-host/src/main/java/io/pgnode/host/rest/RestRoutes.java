@@ -68,7 +68,7 @@ final class RestRoutes {
             ProtobufExchange.sendEmpty(exchange);
         });
         routeWithoutBackend(Methods.GET, "/info", exchange -> ProtobufExchange.send(exchange, WireMapping.baseInfo(service.info())));
-        route(Methods.GET, "/logs", new LogStreamRoute(service));
+        route(Methods.GET, LogStreamRoute.PATH, new LogStreamRoute(service));
         HttpHandler stats = exchange -> {
             StatQuery query = WireMapping.statQuery(read(exchange, StatRequest.getDefaultInstance()));
             StatsAnswer answer = StatsAnswer.collect(service, query);

@@ -5,12 +5,14 @@ import static java.util.Objects.requireNonNull;
 import io.pgnode.host.auth.RequestAuthenticator;
 import io.pgnode.host.error.NodeException;
 import io.pgnode.host.service.NodeService;
+import io.pgnode.host.service.RequestActivity;
 import io.pgnode.host.tls.TlsPolicy;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import java.net.InetSocketAddress;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -43,8 +45,9 @@ public final class RestServer implements AutoCloseable {
 
     /** Listens on {@code host:port} (0 = any free port) and serves until closed. */
     public static RestServer start(String host, int port, SSLContext sslContext, NodeService service,
-            RequestAuthenticator authenticator, RestLimits limits) {
+            RequestAuthenticator authenticator, RequestActivity activity, RestLimits limits) {
         requireNonNull(authenticator, "authenticator is null");
+        requireNonNull(activity, "activity is null");
         HttpHandler routes = RestRoutes.create(service, limits.bodyLimit());
         HttpHandler route = exchange -> serve(exchange, routes);
         RequestBodies bodies = new RequestBodies(limits);
@@ -67,7 +70,10 @@ public final class RestServer implements AutoCloseable {
                 // heap buffers: the JDK's AES-GCM hashes a direct buffer block by block without its intrinsic
                 // (GHASH.processBlocksDirect), which was a quarter of the node's CPU in a 100,000-user stats poll
                 .setDirectBuffers(false)
-                .setHandler(exchange -> accept(exchange, authenticator, bodies, limits.bodyLimit().maxBytes(), route))
+                .setHandler(exchange -> {
+                    count(exchange, activity);
+                    accept(exchange, authenticator, bodies, limits.bodyLimit().maxBytes(), route);
+                })
                 .build();
         undertow.start();
         RestServer server = new RestServer(undertow);
@@ -83,6 +89,18 @@ public final class RestServer implements AutoCloseable {
     @Override
     public void close() {
         undertow.stop();
+    }
+
+    /** Every exchange but a log stream is a request being served, from now until it ends however it ends. */
+    private static void count(HttpServerExchange exchange, RequestActivity activity) {
+        if (exchange.getRequestMethod().equals(Methods.GET) && LogStreamRoute.PATH.equals(exchange.getRequestPath())) {
+            return;
+        }
+        Runnable end = activity.begin();
+        exchange.addExchangeCompleteListener((done, next) -> {
+            end.run();
+            next.proceed();
+        });
     }
 
     /** On the IO thread: what can be decided before the body is read. */

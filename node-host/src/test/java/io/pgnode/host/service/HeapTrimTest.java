@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,13 @@ import org.junit.jupiter.api.Test;
 class HeapTrimTest {
 
     private final AtomicInteger collections = new AtomicInteger();
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final AtomicInteger quietAsked = new AtomicInteger();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final HeapTrim trim = new HeapTrim(collections::incrementAndGet, Duration.ofMillis(50), scheduler);
+    private final HeapTrim trim = new HeapTrim(collections::incrementAndGet, Duration.ofMillis(50), scheduler, () -> {
+        quietAsked.incrementAndGet();
+        return !busy.get();
+    });
 
     @AfterEach
     void close() {
@@ -47,5 +53,29 @@ class HeapTrimTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> collections.get() == 1);
         assertThat(collections.get()).as("only the stop asked").isEqualTo(1);
+    }
+
+    @Test
+    void theCollectionsWaitWhileTheNodeServesARequestAndRunOnceItIsQuiet() {
+        busy.set(true);
+        trim.afterUsers(100_000);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> quietAsked.get() >= 3);
+        assertThat(collections.get()).as("asked three times while busy").isZero();
+
+        busy.set(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> collections.get() == 1);
+    }
+
+    @Test
+    void aNodeThatNeverGetsQuietIsCollectedAfterTheLastPostponement() {
+        HeapTrim impatient = new HeapTrim(collections::incrementAndGet, Duration.ofMillis(1), scheduler, () -> {
+            quietAsked.incrementAndGet();
+            return false;
+        });
+        impatient.afterStop();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> collections.get() == 1);
+        assertThat(quietAsked.get()).isEqualTo(HeapTrim.MAX_POSTPONED);
     }
 }

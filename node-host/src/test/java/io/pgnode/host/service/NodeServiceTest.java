@@ -53,7 +53,7 @@ class NodeServiceTest {
                 Optional.empty());
         LedgerFile ledgerFile = new LedgerFile(temp);
         return new NodeService(registry, names -> Map.of(), options,
-                SystemSampler.start(Duration.ofHours(1), scheduler), HeapTrim.withSystemGc(scheduler),
+                SystemSampler.start(Duration.ofHours(1), scheduler), HeapTrim.withSystemGc(scheduler, new RequestActivity(System::nanoTime)),
                 new UsageAccounting(ledgerFile.load(), ledgerFile), clock::get, scheduler);
     }
 
