@@ -1,10 +1,14 @@
 package io.pgnode.plugin.xray;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import io.grpc.MethodDescriptor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,7 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * of those bytes) and a value. A 100,000-user answer holds 200,000 counters; parsed into messages that would be
  * 200,000 objects and 200,000 strings per poll, while a stats answer needs only the email or tag of each
  * ({@link #counterName(int)}). The wire format is {@code QueryStatsResponse} of core_stats.proto: field 1,
- * repeated {@code CoreStat} {name = 1, value = 2}; other fields are skipped.
+ * repeated {@code CoreStat} {name = 1, value = 2}. Other fields of a stat are skipped; anything but stats at the
+ * top, or a name that is missing or not UTF-8 (what protobuf's own parser refuses in a proto3 string), makes the
+ * answer unreadable rather than silently shorter.
  *
  * <p>The bytes of a big answer (100,000 users' is ~16 MB) go into an array kept from the last one and handed back
  * by {@link #close}: a new array per read lived through the collections of the poll that read it, was promoted,
@@ -93,10 +99,6 @@ final class CoreCounters implements AutoCloseable {
         long[] values = new long[capacity];
         int size = 0;
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            if (tag != STAT) {
-                in.skipField(tag);
-                continue;
-            }
             int limit = in.pushLimit(in.readRawVarint32());
             int start = 0;
             int length = 0;
@@ -113,6 +115,10 @@ final class CoreCounters implements AutoCloseable {
                 }
             }
             in.popLimit(limit);
+            if (length == 0 || !isUtf8(wire, start, length)) {
+                throw new InvalidProtocolBufferException("counter " + (size + 1) + " has "
+                        + (length == 0 ? "no name." : "a name that is not UTF-8."));
+            }
             if (size == capacity) {
                 capacity *= 2;
                 starts = Arrays.copyOf(starts, capacity);
@@ -127,17 +133,38 @@ final class CoreCounters implements AutoCloseable {
         return new CoreCounters(wire, kept, starts, lengths, values, size);
     }
 
-    /** How many stats the answer holds: one pass over the top-level fields, skipping each stat's bytes. */
+    /**
+     * How many stats the answer holds: one pass over the top-level fields, skipping each stat's bytes. Stats are
+     * all a QueryStatsResponse holds; any other field means the bytes are not the core's answer (out of step, or
+     * damaged on the way), and skipping it would drop the counters it covers without a word, read with reset too.
+     */
     private static int count(byte[] wire, int length) throws IOException {
         CodedInputStream in = CodedInputStream.newInstance(wire, 0, length);
         int stats = 0;
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            if (tag == STAT) {
-                stats++;
+            if (tag != STAT) {
+                throw new InvalidProtocolBufferException("field " + WireFormat.getTagFieldNumber(tag) + " (wire type "
+                        + WireFormat.getTagWireType(tag) + ") after " + stats + " counters: a QueryStatsResponse holds only counters.");
             }
+            stats++;
             in.skipField(tag);
         }
         return stats;
+    }
+
+    /** Whether the bytes are UTF-8: ASCII in one pass (the panel's emails are numbers), the rest by the JDK's decoder. */
+    private static boolean isUtf8(byte[] bytes, int start, int length) {
+        for (int i = start; i < start + length; i++) {
+            if (bytes[i] < 0) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, i, start + length - i));
+                    return true;
+                } catch (CharacterCodingException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

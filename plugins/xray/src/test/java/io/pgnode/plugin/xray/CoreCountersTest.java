@@ -8,6 +8,7 @@ import io.pgnode.plugin.xray.api.CoreStat;
 import io.pgnode.plugin.xray.api.QueryStatsResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class CoreCountersTest {
     }
 
     @Test
-    void fieldsItDoesNotKnowAreSkipped() throws IOException {
+    void fieldsOfAStatItDoesNotKnowAreSkipped() throws IOException {
         UnknownFieldSet extra = UnknownFieldSet.newBuilder()
                 .addField(9, UnknownFieldSet.Field.newBuilder().addVarint(5).build())
                 .addField(10, UnknownFieldSet.Field.newBuilder().addLengthDelimited(
@@ -45,7 +46,6 @@ class CoreCountersTest {
         QueryStatsResponse answer = QueryStatsResponse.newBuilder()
                 .addStat(CoreStat.newBuilder().setName("outbound>>>direct>>>traffic>>>uplink").setValue(3)
                         .setUnknownFields(extra))
-                .setUnknownFields(extra)
                 .build();
 
         CoreCounters counters = CoreCounters.parse(answer.toByteArray());
@@ -53,6 +53,44 @@ class CoreCountersTest {
         assertThat(counters.size()).isEqualTo(1);
         assertThat(counters.counterName(0)).isEqualTo(new CounterName("outbound", "direct", "uplink"));
         assertThat(counters.value(0)).isEqualTo(3);
+    }
+
+    /**
+     * Bytes out of step (a frame's worth lost or doubled) parse as fields the answer does not have; skipped, they
+     * would take the counters they cover out of the answer without a word, after the core had reset them.
+     */
+    @Test
+    void anythingButCountersAtTheTopMakesTheAnswerUnreadable() {
+        UnknownFieldSet stray = UnknownFieldSet.newBuilder()
+                .addField(2, UnknownFieldSet.Field.newBuilder().addLengthDelimited(
+                        com.google.protobuf.ByteString.copyFromUtf8("user>>>b@x>>>traffic>>>uplink")).build())
+                .build();
+        QueryStatsResponse answer = QueryStatsResponse.newBuilder()
+                .addStat(CoreStat.newBuilder().setName("user>>>a@x>>>traffic>>>uplink").setValue(3))
+                .setUnknownFields(stray)
+                .build();
+
+        assertThatThrownBy(() -> CoreCounters.parse(answer.toByteArray()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("field 2 (wire type 2) after 1 counters");
+    }
+
+    @Test
+    void aCounterWhoseNameIsNotUtf8OrMissingMakesTheAnswerUnreadable() {
+        byte[] broken = QueryStatsResponse.newBuilder()
+                .addStat(CoreStat.newBuilder().setName("user>>>ünï@x>>>traffic>>>uplink").setValue(1))
+                .addStat(CoreStat.newBuilder().setName("user>>>a#x>>>traffic>>>uplink"))
+                .build().toByteArray();
+        int marker = new String(broken, StandardCharsets.ISO_8859_1).indexOf('#');
+        broken[marker] = (byte) 0xC3; // the lead byte of a two-byte sequence, then an ASCII x
+        QueryStatsResponse nameless = QueryStatsResponse.newBuilder()
+                .addStat(CoreStat.newBuilder().setValue(5))
+                .build();
+
+        assertThatThrownBy(() -> CoreCounters.parse(broken))
+                .isInstanceOf(IOException.class).hasMessageContaining("counter 2 has a name that is not UTF-8");
+        assertThatThrownBy(() -> CoreCounters.parse(nameless.toByteArray()))
+                .isInstanceOf(IOException.class).hasMessageContaining("counter 1 has no name");
     }
 
     @Test

@@ -74,7 +74,8 @@ class UsageOnXrayTest {
         assertThatThrownBy(() -> xray.backend.drainUsage(EnumSet.of(TrafficOwner.USER)))
                 .isInstanceOf(BackendException.class)
                 .hasMessage("the core's API failed on QueryStats: CANCELLED Failed to read message. (the core's"
-                        + " QueryStats answer is not valid: Protocol message tag had invalid wire type.); the core had"
+                        + " QueryStats answer is not valid: field 1 (wire type 7) after 0 counters: a QueryStatsResponse"
+                        + " holds only counters.); the core had"
                         + " zeroed the counters it answered with, so the traffic they held since they were last read"
                         + " is lost");
         assertThat(LedgerContents.of(xray.context.usage())).isEmpty();
