@@ -63,7 +63,10 @@ public final class BenchMain {
                 + " to warm up), the node holding " + options.syncBaseUsers() + " users; core-direct: the same six"
                 + " AlterInbound calls from a minimal client, one after the other, and 3 at a time as the node makes them.");
         report.note("P2, P4: gRPC; core-direct: v2ray started with the config the node rendered (its DEBUG copy) on"
-                + " stdin until its API answers, the time a core restart takes; the node's Start includes writing that copy.");
+                + " stdin until its API answers, the time a core restart takes; the node's Start includes writing that copy."
+                + " P4's sync and its AlterInbound calls straight to the core each begin once the core is at rest (below "
+                + Math.round(CoreSettling.AT_REST * 100) + " % of a CPU for 1 s): a core that just took 100,000 users"
+                + " keeps both CPUs busy for seconds.");
         report.note("P3 (fake): JMH, the core is the fake of Xray's API (TestingXrayApi in a process of its own) seeded"
                 + " with 2 counters per user. P3 (real core): every user made one VLESS connection first, so the"
                 + " v2fly core holds 2 counters per user; the median of " + options.statsPolls() + " polls per run. Both with reset."

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  *       core alone started with the config the node rendered (DEBUG copy) until its API answers;</li>
  *   <li>P4: a full SyncUsers (gRPC) of the same set with 1% of the users changed (a different 1% each run: six
  *       AlterInbound calls each), which must apply live (same core pid), against a core restart with the set;
- *       and, for context, against the same AlterInbound calls straight to the core;</li>
+ *       and against the same AlterInbound calls straight to the core. Both once the core is at rest
+ *       ({@link CoreSettling});</li>
  *   <li>P3 on the real core: once every user has visited the core (one real VLESS connection each, which makes
  *       the core create the user's two counters), GetStats(UsersStat, reset) through the node against
  *       QueryStats straight to the core;</li>
@@ -58,6 +59,8 @@ final class ManyUsers {
     private final Samples residentAfterSync = new Samples();
     private final Samples residentAfterPolls = new Samples();
     private final Samples coreResident = new Samples();
+    /** How long the core took to come to rest before P4's sync, and before its calls straight to the core. */
+    private final Samples settled = new Samples();
 
     ManyUsers(InstalledNode node, BenchOptions options) {
         this.node = node;
@@ -77,6 +80,7 @@ final class ManyUsers {
             check(answer.getStarted(), "the node answered started=false");
             long corePid = node.corePid(options.core().getFileName().toString()).orElseThrow(
                     () -> new IllegalStateException("no core process under the node after Start"));
+            settled.add(CoreSettling.await(corePid));
 
             int first = (run * changed) % users;
             int generation = run + 1;
@@ -95,6 +99,7 @@ final class ManyUsers {
             unchangedStart.add((System.nanoTime() - began) / 1e9);
             check(node.corePid(options.core().getFileName().toString()).orElse(-1) == corePid,
                     "a Start of the same config and users restarted the core; it must keep it");
+            settled.add(CoreSettling.await(corePid));
             directSync.add(syncStraightToTheCore(first, changed));
 
             lightPolls();
@@ -218,6 +223,8 @@ final class ManyUsers {
                         coreCpuPerPoll, "ms", 0.5),
                 Row.info("P4 SyncUsers of " + users + ", 1% changed (vs core restart)", nodeSync, coreStart, "s"),
                 Row.ratio("P4 SyncUsers, vs its AlterInbound calls straight to the core", nodeSync, directSync, "s", 1.5),
+                new Row("P4 wait for the core at rest, before the sync and before its calls straight to it",
+                        Row.format(settled.median(), "s"), "—", "—", "—", true, "waits " + settled),
                 Row.bound("P5 node RSS, " + users + " users loaded (after Start and sync)", residentAfterSync, core,
                         "MiB", 256),
                 Row.bound("P5 node RSS, " + users + " users loaded (after P3's stats polls)", residentAfterPolls, core,
