@@ -208,6 +208,17 @@ final class CoreCounters implements AutoCloseable {
         SPARE.accumulateAndGet(bytes, (spare, given) -> spare == null || given.length > spare.length ? given : spare);
     }
 
+    /** Lets the kept array go: a stopped backend answers no more polls (16 MB with 100,000 users). */
+    static void dropSpare() {
+        SPARE.set(null);
+    }
+
+    /** How big the kept array is now, 0 without one. */
+    static int spareBytes() {
+        byte[] spare = SPARE.get();
+        return spare == null ? 0 : spare.length;
+    }
+
     /**
      * Hands a big answer's array on to the next read; the counters cannot be read after this (a read fails rather
      * than see another answer's bytes). Closing twice, or an answer of its own array, does nothing.

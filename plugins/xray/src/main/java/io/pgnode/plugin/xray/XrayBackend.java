@@ -287,6 +287,7 @@ public final class XrayBackend implements Backend {
             connector.close();
         } finally {
             lock.unlock();
+            CoreCounters.dropSpare();
         }
     }
 

@@ -151,6 +151,20 @@ class CoreCountersTest {
         }
     }
 
+    @Test
+    void theKeptArrayGoesWhenItIsDropped() {
+        byte[] answer = bigAnswer("kept", 30_000, 1);
+        CoreCounters.MARSHALLER.parse(new ByteArrayInputStream(answer)).close();
+        assertThat(CoreCounters.spareBytes()).isGreaterThanOrEqualTo(answer.length);
+
+        CoreCounters.dropSpare();
+
+        assertThat(CoreCounters.spareBytes()).isZero();
+        try (CoreCounters next = CoreCounters.MARSHALLER.parse(new ByteArrayInputStream(answer))) {
+            assertThat(next.counterName(29_999)).isEqualTo(new CounterName("user", "kept29999@x", "uplink"));
+        }
+    }
+
     /** An answer of {@code users} uplink counters, {@code user>>>PREFIXi@x>>>traffic>>>uplink} = factor × i. */
     private static byte[] bigAnswer(String prefix, int users, long factor) {
         QueryStatsResponse.Builder answer = QueryStatsResponse.newBuilder();
