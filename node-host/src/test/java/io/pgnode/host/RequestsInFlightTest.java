@@ -11,10 +11,13 @@ import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import io.pgnode.proto.Empty;
 import io.pgnode.proto.Log;
 import io.pgnode.proto.NodeServiceGrpc;
+import io.pgnode.proto.User;
 import io.pgnode.proto.Users;
+import io.pgnode.proto.UsersChunk;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the node counts as a request it is serving (its collections after a big request wait until none is): a
- * REST exchange or a unary gRPC call from its first bytes until it ends, however it ends; never a log stream.
+ * REST exchange or a gRPC call from its first bytes until it ends, however it ends; never a log stream, nor the
+ * panel's user stream that stays open.
  */
 class RequestsInFlightTest {
 
@@ -86,6 +90,26 @@ class RequestsInFlightTest {
 
         call.cancel("the test is done with it", null);
         assertThat(closed.join().getCode()).isEqualTo(Status.Code.CANCELLED);
+        await().atMost(WAIT).until(() -> inFlight() == 0);
+    }
+
+    @Test
+    void aChunkedSyncIsARequestInFlightAndThePanelsUserStreamIsNot() {
+        await().atMost(WAIT).until(() -> inFlight() == 0);
+        TestingStreamObserver<Empty> userStreamAnswer = new TestingStreamObserver<>();
+        StreamObserver<User> userStream = node.grpcAsync().syncUser(userStreamAnswer);
+        userStream.onNext(user("c@x", "in-1"));
+        await().atMost(WAIT).until(() -> TestingBackendPlugin.journal(node).stream()
+                .anyMatch(entry -> entry.startsWith("syncUser c@x ")));
+        assertThat(inFlight()).as("the user stream is open").isZero();
+
+        TestingStreamObserver<Empty> chunkedAnswer = new TestingStreamObserver<>();
+        StreamObserver<UsersChunk> chunked = node.grpcAsync().syncUsersChunked(chunkedAnswer);
+        await().atMost(WAIT).until(() -> inFlight() == 1);
+
+        chunked.onError(Status.CANCELLED.withDescription("the test is done with it").asRuntimeException());
+        userStream.onCompleted();
+        await().atMost(WAIT).until(() -> userStreamAnswer.isDone() && chunkedAnswer.isDone());
         await().atMost(WAIT).until(() -> inFlight() == 0);
     }
 

@@ -5,19 +5,23 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.pgnode.host.service.RequestActivity;
+import io.pgnode.proto.NodeServiceGrpc;
+import java.util.Set;
 
 /**
- * Counts every unary call, from its start until it is answered or cancelled, in the node's {@link RequestActivity}.
- * Streams (the log stream, the panel's user-sync stream) stay open for as long as the panel likes and are not
- * counted.
+ * Counts every call, from its start until it is answered or cancelled, in the node's {@link RequestActivity}, but
+ * the two streams that stay open for as long as the panel likes: the log stream and the user-sync stream that
+ * carries one user per message. A chunked sync is a request like any other.
  */
 final class RequestActivityInterceptor implements ServerInterceptor {
+
+    static final Set<String> OPEN_STREAMS = Set.of(NodeServiceGrpc.getGetLogsMethod().getFullMethodName(),
+            NodeServiceGrpc.getSyncUserMethod().getFullMethodName());
 
     private final RequestActivity activity;
 
@@ -28,7 +32,7 @@ final class RequestActivityInterceptor implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(
             ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        if (call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY) {
+        if (OPEN_STREAMS.contains(call.getMethodDescriptor().getFullMethodName())) {
             return next.startCall(call, headers);
         }
         Runnable end = activity.begin();
