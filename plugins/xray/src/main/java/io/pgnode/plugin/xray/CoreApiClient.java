@@ -55,6 +55,14 @@ final class CoreApiClient implements AutoCloseable {
     private final CoreFlavor flavor;
     private final CoreApiMethods methods;
 
+    /**
+     * Set when a QueryStats with reset failed: its answer may have been lost after the core zeroed what it held.
+     * Under load the v2fly core's big answers arrived broken for seconds at a time (README, "Benchmarks"), and
+     * every read with reset in such a spell loses what it reset; so until an answer arrives readable again, each
+     * read with reset is first made without reset, and goes ahead only if that one reads.
+     */
+    private volatile boolean resetReadFailed;
+
     CoreApiClient(ManagedChannel channel, CoreFlavor flavor) {
         this.channel = requireNonNull(channel, "channel is null");
         this.flavor = requireNonNull(flavor, "flavor is null");
@@ -118,13 +126,35 @@ final class CoreApiClient implements AutoCloseable {
         return queryStats(pattern, reset, after(QUERY_DEADLINE));
     }
 
-    /** As {@link #queryStats(String, boolean)}, by a deadline shared with other calls. */
+    /**
+     * As {@link #queryStats(String, boolean)}, by a deadline shared with other calls. After a read with reset
+     * failed, a read with reset is first made without reset ({@link #resetReadFailed}).
+     */
     CoreCounters queryStats(String pattern, boolean reset, Deadline deadline) {
+        if (reset && resetReadFailed) {
+            readWithoutReset(pattern, deadline);
+            resetReadFailed = false;
+        }
         QueryStatsRequest request = QueryStatsRequest.newBuilder().setPattern(pattern).setReset(reset).build();
         try {
             return call(methods.queryStats(), request, deadline, "QueryStats");
         } catch (BackendException e) {
-            throw reset ? unreadableAfterReset(e) : e;
+            if (!reset) {
+                throw e;
+            }
+            resetReadFailed = true;
+            throw unreadableAfterReset(e);
+        }
+    }
+
+    /** The same counters read and dropped, to learn whether the core's answers read again; nothing is reset. */
+    private void readWithoutReset(String pattern, Deadline deadline) {
+        QueryStatsRequest request = QueryStatsRequest.newBuilder().setPattern(pattern).build();
+        try (CoreCounters ignored = call(methods.queryStats(), request, deadline, "QueryStats")) {
+            // readable: the read with reset goes ahead
+        } catch (BackendException e) {
+            throw new BackendException(e.kind(), e.getMessage() + "; after an earlier read with reset failed this one"
+                    + " was made without reset, so the core still counts that traffic", e);
         }
     }
 

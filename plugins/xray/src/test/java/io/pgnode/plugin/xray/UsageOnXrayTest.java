@@ -66,6 +66,30 @@ class UsageOnXrayTest {
     }
 
     @Test
+    void afterAnUnreadableDrainDrainsReadWithoutResetUntilTheCoresAnswersReadAgain() throws Exception {
+        xray = FakeXrayBackend.start(dir, List.of(user("alice@x", "vless-in")));
+        String downlink = "user>>>alice@x>>>traffic>>>downlink";
+        xray.api.setCounter(downlink, 1000);
+        xray.api.corruptNextQueryStats();
+        assertThatThrownBy(() -> xray.backend.drainUsage(EnumSet.of(TrafficOwner.USER)))
+                .hasMessageContaining("is lost");
+
+        xray.api.setCounter(downlink, 500); // the traffic since
+        xray.api.corruptNextQueryStats();
+        assertThatThrownBy(() -> xray.backend.drainUsage(EnumSet.of(TrafficOwner.USER)))
+                .isInstanceOf(BackendException.class)
+                .hasMessageEndingWith("was made without reset, so the core still counts that traffic")
+                .hasMessageNotContaining("is lost");
+        assertThat(xray.api.counter(downlink)).isEqualTo(500);
+        assertThat(LedgerContents.of(xray.context.usage())).isEmpty();
+
+        xray.backend.drainUsage(EnumSet.of(TrafficOwner.USER));
+
+        assertThat(LedgerContents.of(xray.context.usage())).containsExactly(Map.entry("USER alice@x downlink", 500L));
+        assertThat(xray.api.counter(downlink)).isZero();
+    }
+
+    @Test
     void aStoppedBackendKeepsNoArrayOfItsBigAnswers() throws Exception {
         xray = FakeXrayBackend.start(dir, List.of(user("alice@x", "vless-in")));
         for (int i = 0; i < 30_000; i++) {
