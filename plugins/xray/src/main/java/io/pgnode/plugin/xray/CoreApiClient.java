@@ -149,8 +149,7 @@ final class CoreApiClient implements AutoCloseable {
 
     /** The same counters read and dropped, to learn whether the core's answers read again; nothing is reset. */
     private void readWithoutReset(String pattern, Deadline deadline) {
-        QueryStatsRequest request = QueryStatsRequest.newBuilder().setPattern(pattern).build();
-        try (CoreCounters ignored = call(methods.queryStats(), request, deadline, "QueryStats")) {
+        try (CoreCounters ignored = queryStats(pattern, false, deadline)) {
             // readable: the read with reset goes ahead
         } catch (BackendException e) {
             throw new BackendException(e.kind(), e.getMessage() + "; after an earlier read with reset failed this one"
