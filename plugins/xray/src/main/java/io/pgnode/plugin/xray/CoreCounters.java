@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -93,10 +92,11 @@ final class CoreCounters implements AutoCloseable {
      */
     private static CoreCounters parse(byte[] wire, int answerLength, boolean kept) throws IOException {
         CodedInputStream in = CodedInputStream.newInstance(wire, 0, answerLength);
-        int capacity = Math.max(16, count(wire, answerLength)); // exact: no growing copies of 200,000 entries
-        int[] starts = new int[capacity];
-        int[] lengths = new int[capacity];
-        long[] values = new long[capacity];
+        // exact: count() walks the same top-level fields and has refused any that is not a counter
+        int counters = count(wire, answerLength);
+        int[] starts = new int[counters];
+        int[] lengths = new int[counters];
+        long[] values = new long[counters];
         int size = 0;
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             int limit = in.pushLimit(in.readRawVarint32());
@@ -118,12 +118,6 @@ final class CoreCounters implements AutoCloseable {
             if (length == 0 || !isUtf8(wire, start, length)) {
                 throw new InvalidProtocolBufferException("counter " + (size + 1) + " has "
                         + (length == 0 ? "no name." : "a name that is not UTF-8."));
-            }
-            if (size == capacity) {
-                capacity *= 2;
-                starts = Arrays.copyOf(starts, capacity);
-                lengths = Arrays.copyOf(lengths, capacity);
-                values = Arrays.copyOf(values, capacity);
             }
             starts[size] = start;
             lengths[size] = length;
