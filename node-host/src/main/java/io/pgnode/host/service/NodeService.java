@@ -434,7 +434,9 @@ public final class NodeService implements AutoCloseable {
                 if (current != null && isRunning(current)) {
                     drainer.drainDue(owners -> {
                         long began = nanoClock.getAsLong();
-                        current.backend().drainUsage(owners);
+                        // through the accounting, so that no answer reads the ledger before the drain fills it and
+                        // the core after the drain emptied it
+                        usage.drain(current.backend()::drainUsage, owners);
                         return nanoClock.getAsLong() - began;
                     });
                 }

@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why no byte is counted twice: a reset answer takes each counter out of the core (the core's own reset) and
  * out of the ledger ({@link UsageLedger#take}), and a drain moves a counter from the core into the ledger, so
- * every byte sits in one place at a time. An answer without reset reads the ledger before the core: a drain in
- * between can make it miss bytes for one answer, never show them twice.
+ * every byte sits in one place at a time. An answer without reset reads the ledger before the core, and the node's
+ * drains ({@link #drain}: in the background and before a stop) wait for the answers in flight and hold new ones
+ * back, so such an answer misses nothing. A drain a backend makes on its own (before it restarts its core) can make
+ * one answer without reset miss those bytes, never show them twice.
  */
 public final class UsageAccounting {
 

@@ -2,6 +2,7 @@ package io.pgnode.host.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.pgnode.host.CapturedLogs;
 import io.pgnode.host.TestingBackendPlugin;
@@ -13,13 +14,19 @@ import io.pgnode.host.usage.LedgerFile;
 import io.pgnode.host.usage.UsageAccounting;
 import io.pgnode.spi.Stat;
 import io.pgnode.spi.StatQuery;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -170,6 +177,36 @@ class NodeServiceTest {
         assertThatThrownBy(() -> service.syncUsers(List.of())).isInstanceOfSatisfying(NodeException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKEND_NOT_STARTED));
         assertThat(service.info()).isEqualTo(new NodeInfo(false, "", "1.0.0", null));
+    }
+
+    @Test
+    void anAnswerWithoutResetDuringABackgroundDrainWaitsForItAndMissesNoTraffic() throws Exception {
+        List<Stat> answered = new CopyOnWriteArrayList<>();
+        try (ServerSocket gate = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            service.start(start(0, "{\"traffic\": {\"1001\": [10, 20]}, \"drainGate\": " + gate.getLocalPort() + "}"));
+            advance(TimeUnit.HOURS.toMillis(1)); // every owner's background drain is due
+            CompletableFuture<Void> drain = CompletableFuture.runAsync(service::drainInBackground);
+            try (Socket draining = gate.accept()) { // the fake core is empty now, the ledger not yet filled
+                Thread poll = new Thread(() -> service.stats(new StatQuery(StatQuery.Scope.USERS, "", false),
+                        answered::add), "poll without reset");
+                poll.start();
+                await().atMost(Duration.ofSeconds(30)).until(() -> !poll.isAlive() || waitsForADrain(poll));
+                draining.getOutputStream().write(1);
+                poll.join(30_000);
+                assertThat(poll.isAlive()).isFalse();
+            }
+            drain.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(answered).as("the bytes on their way from the core to the ledger").containsExactlyInAnyOrder(
+                new Stat("1001", Stat.UPLINK, Stat.TRAFFIC, 10), new Stat("1001", Stat.DOWNLINK, Stat.TRAFFIC, 20));
+        assertThat(journal()).contains("drain [USER, INBOUND, OUTBOUND]");
+    }
+
+    /** Whether the thread is parked on the read side of a read-write lock: an answer held back by a drain. */
+    private static boolean waitsForADrain(Thread thread) {
+        return thread.getState() == Thread.State.WAITING && Arrays.stream(thread.getStackTrace()).anyMatch(frame ->
+                frame.getClassName().equals("java.util.concurrent.locks.ReentrantReadWriteLock$ReadLock")
+                        && frame.getMethodName().equals("lock"));
     }
 
     private void advance(long millis) {

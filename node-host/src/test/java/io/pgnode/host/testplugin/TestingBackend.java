@@ -81,14 +81,19 @@ final class TestingBackend implements Backend {
         if (!owners.contains(TrafficOwner.USER)) {
             return;
         }
+        Map<String, long[]> taken = new TreeMap<>();
         synchronized (traffic) {
             traffic.forEach((email, counted) -> {
-                usage.add(TrafficOwner.USER, email, Stat.UPLINK, counted[0]);
-                usage.add(TrafficOwner.USER, email, Stat.DOWNLINK, counted[1]);
+                taken.put(email, counted.clone());
                 counted[0] = 0;
                 counted[1] = 0;
             });
         }
+        awaitGate(config.drainGate()); // as a core's drain: out of the counters first, into the ledger after
+        taken.forEach((email, counted) -> {
+            usage.add(TrafficOwner.USER, email, Stat.UPLINK, counted[0]);
+            usage.add(TrafficOwner.USER, email, Stat.DOWNLINK, counted[1]);
+        });
     }
 
     @Override
@@ -139,7 +144,7 @@ final class TestingBackend implements Backend {
     public List<Stat> stats(StatQuery query) {
         journal.record("stats " + query.scope() + " name=" + query.name() + " reset=" + query.reset());
         config.failIfAsked("stats");
-        awaitGate();
+        awaitGate(config.statsGate());
         if (!traffic.isEmpty() && (query.scope() == StatQuery.Scope.USERS || query.scope() == StatQuery.Scope.USER)) {
             return countedTraffic(query);
         }
@@ -234,9 +239,8 @@ final class TestingBackend implements Backend {
         return stats;
     }
 
-    /** With a stats gate: waits until the test sends a byte to the gate's port (at most a minute). */
-    private void awaitGate() {
-        int port = config.statsGate();
+    /** With a gate (a port; 0: none): waits until the test sends a byte to the gate's port (at most a minute). */
+    private static void awaitGate(int port) {
         if (port == 0) {
             return;
         }
@@ -244,10 +248,10 @@ final class TestingBackend implements Backend {
             gate.setSoTimeout(60_000);
             InputStream in = gate.getInputStream();
             if (in.read() < 0) {
-                throw new IllegalStateException("the stats gate closed without opening");
+                throw new IllegalStateException("the gate on port " + port + " closed without opening");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("the stats gate failed", e);
+            throw new UncheckedIOException("the gate on port " + port + " failed", e);
         }
     }
 

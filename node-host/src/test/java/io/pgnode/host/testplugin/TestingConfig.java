@@ -50,6 +50,14 @@ final class TestingConfig {
         return root.path("statsGate").asInt(0);
     }
 
+    /**
+     * A loopback port drains wait on between taking the counters out of the fake core and handing them to the
+     * ledger (0: they do not wait).
+     */
+    int drainGate() {
+        return root.path("drainGate").asInt(0);
+    }
+
     /** Whether the backend can be suspended and resumed. */
     boolean suspendable() {
         return root.path("suspendable").asBoolean(false);

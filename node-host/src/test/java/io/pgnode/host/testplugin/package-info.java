@@ -10,6 +10,9 @@
  *  "fail": {"start": "FAILURE", ...},   make an operation throw: a BackendException.Kind name, or RUNTIME
  *                                       for an IllegalStateException; operations: create, start, syncUser,
  *                                       replaceUsers, stats, onlineCount, onlineIps, runtimeStats, latency
+ *  "traffic": {"email": [up, down]},   a fake core that counts this traffic once (stats with reset and drains take it)
+ *  "statsGate": PORT,                   stats answers read one byte from this loopback port first
+ *  "drainGate": PORT,                   drains read one byte from it between emptying the counters and the handover
  *  "abilities": false,                  leave the optional abilities to the SPI's defaults (UNSUPPORTED)
  *  "startLogLines": ["a", "b"]}         log lines emitted while starting
  * </pre>
