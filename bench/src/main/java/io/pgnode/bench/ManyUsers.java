@@ -41,6 +41,7 @@ final class ManyUsers {
     private static final int IN_FLIGHT = 32;
     /** P3 poll rounds a run may set aside (an answer broke, or the round right after one) before it gives up. */
     private static final int MAX_SET_ASIDE = 10;
+    private static final int COUNT_ATTEMPTS = 15;
     private static final StatRequest USERS_WITH_RESET =
             StatRequest.newBuilder().setType(StatType.UsersStat).setReset(true).build();
 
@@ -174,6 +175,7 @@ final class ManyUsers {
                     System.err.println("P3: a poll round is set aside: " + broken);
                     setAside++;
                     afterRefusal = true;
+                    CoreAlone.pause(1000); // such breaks come in spells of seconds
                     continue;
                 }
                 if (!warm || afterRefusal) {
@@ -197,15 +199,19 @@ final class ManyUsers {
         }
     }
 
-    /** The core's user counters after the visits, asked up to three times: one answer may break (see pollStats). */
+    /**
+     * The core's user counters after the visits. Its answers break in spells of seconds under that load (README
+     * "Usage"), so it is asked up to {@value #COUNT_ATTEMPTS} times, a second apart.
+     */
     private static int countUserCounters(DirectCoreApi core) {
         RuntimeException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
+        for (int attempt = 0; attempt < COUNT_ATTEMPTS; attempt++) {
             try {
                 return core.queryStats("user>>>", false).getStatCount();
             } catch (RuntimeException broken) {
                 System.err.println("P3: the core's count of user counters broke: " + broken);
                 last = broken;
+                CoreAlone.pause(1000);
             }
         }
         throw last;
