@@ -255,19 +255,23 @@ final class ManyUsers {
         }
     }
 
+    /** The row, its samples followed by how many P3 poll rounds were set aside over all runs. */
+    private Row withSetAside(Row row) {
+        return new Row(row.figure(), row.node(), row.coreDirect(), row.ratio(), row.target(), row.pass(),
+                row.samples() + "; " + setAside + " poll rounds set aside (a broken answer, or the round after one)");
+    }
+
     List<Row> rows() {
         int users = options.users();
         String core = Row.format(coreResident.median(), "MiB") + " (core)";
         return List.of(
                 Row.ratio("P2 Start with " + users + " users", nodeStart, coreStart, "s", 1.2),
-                Row.ratio("P3 GetStats(UsersStat), " + users + " users × 2, gRPC (real core)", statsGrpc, statsDirect,
-                        "ms", 1.2),
+                withSetAside(Row.ratio("P3 GetStats(UsersStat), " + users + " users × 2, gRPC (real core)", statsGrpc,
+                        statsDirect, "ms", 1.2)),
                 Row.ratio("P3 GetStats(UsersStat), " + users + " users × 2, REST (real core)", statsRest, statsDirect,
                         "ms", 1.2),
                 Row.ratio("P3 node CPU per poll / core CPU per poll (real core, gRPC and REST polls)", nodeCpuPerPoll,
                         coreCpuPerPoll, "ms", 0.5),
-                new Row("P3 poll rounds set aside because an answer broke (all runs)", String.valueOf(setAside), "—",
-                        "—", "—", true, "a round is one gRPC, one REST and one direct poll"),
                 Row.info("P4 SyncUsers of " + users + ", 1% changed (vs core restart)", nodeSync, coreStart, "s"),
                 Row.ratio("P4 SyncUsers, vs its AlterInbound calls straight to the core", nodeSync, directSync, "s", 1.5),
                 new Row("P4 wait for the core at rest, before the sync and before its calls straight to it",
