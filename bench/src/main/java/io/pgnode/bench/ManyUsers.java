@@ -149,8 +149,9 @@ final class ManyUsers {
             List<Double> direct = new ArrayList<>();
             double nodeCpu = 0;
             double coreCpu = 0;
-            boolean warm = false; // the first good round warms each path up
-            boolean afterRefusal = false;
+            // the first good round warms each path up; after a refusal the node reads once without reset first,
+            // so the next good round is set aside as well
+            boolean warmUpNext = true;
             int round = 0;
             while (grpc.size() < options.statsPolls() && round++ < options.statsPolls() + 1 + MAX_SET_ASIDE) {
                 double nodeCpuBefore = ProcessCpu.millis(node.pid());
@@ -170,17 +171,15 @@ final class ManyUsers {
                     straight = timed(() -> check(core.queryStats("user>>>", true).getStatCount() == 2 * users,
                             "the core's answer is short"));
                 } catch (RuntimeException broken) {
-                    // the core's big answers break now and then under load (README "Usage"); the node then reads
-                    // without reset first once, so the round after a refusal is set aside too
+                    // the core's big answers break now and then under load (README "Usage")
                     System.err.println("P3: a poll round is set aside: " + broken);
                     setAside++;
-                    afterRefusal = true;
+                    warmUpNext = true;
                     CoreAlone.pause(1000); // such breaks come in spells of seconds
                     continue;
                 }
-                if (!warm || afterRefusal) {
-                    warm = true;
-                    afterRefusal = false;
+                if (warmUpNext) {
+                    warmUpNext = false;
                     continue;
                 }
                 grpc.add(viaGrpc);
